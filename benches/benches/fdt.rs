@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-fdt (to be written).
+fn main() {}

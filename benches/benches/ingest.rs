@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-ingest (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-kll (to be written).
+fn main() {}

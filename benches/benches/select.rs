@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-select (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-tdigest (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-theta (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmarks for distilled-window (to be written).
+fn main() {}

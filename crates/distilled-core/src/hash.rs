@@ -1,0 +1,286 @@
+//! Hashing compatible with Apache DataSketches.
+//!
+//! DataSketches hashes every item with MurmurHash3_x64_128, the 32-bit seed of
+//! the reference algorithm widened to 64 bits (`h1 = h2 = seed`), default seed
+//! [`DEFAULT_SEED`] = 9001. The theta hash of an item is `h1 >> 1`, a 63-bit
+//! non-negative value. Items become bytes in one canonical way:
+//!
+//! | item | bytes hashed |
+//! |---|---|
+//! | `u64`, `i64` | 8 little-endian bytes of the two's-complement value |
+//! | `i32`, `i16`, `i8` | sign-extended to `i64` |
+//! | `u32`, `u16`, `u8` | reinterpreted as the signed type of the same width, then sign-extended (`u32::MAX` hashes like `-1i64`) |
+//! | `f64` | the canonical bits ([`crate::policy::canonical_f64_bits`]: `-0.0` → `+0.0`, NaN → `0x7ff8…`) as 8 LE bytes |
+//! | `f32` | widened to `f64` |
+//! | `&str` | UTF-8 bytes; **the empty string is not hashed at all** |
+//! | `&[u8]` | the raw bytes; the empty slice is not hashed |
+//!
+//! The test vectors in `tests/fixtures/hash_vectors.json` were produced by the
+//! Python `datasketches` 5.2.0 wheel (`cargo xtask fixtures`).
+
+use crate::policy::canonical_f64_bits;
+
+/// The default hash seed of Apache DataSketches.
+pub const DEFAULT_SEED: u64 = 9001;
+
+/// Largest theta value: `2^63 - 1` (theta = 1.0).
+pub const MAX_THETA: u64 = i64::MAX as u64;
+
+const C1: u64 = 0x87c3_7b91_1142_53d5;
+const C2: u64 = 0x4cf5_ad43_2745_937f;
+
+#[inline(always)]
+fn fmix64(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^= k >> 33;
+    k
+}
+
+#[inline(always)]
+fn mix_k1(k1: u64) -> u64 {
+    k1.wrapping_mul(C1).rotate_left(31).wrapping_mul(C2)
+}
+
+#[inline(always)]
+fn mix_k2(k2: u64) -> u64 {
+    k2.wrapping_mul(C2).rotate_left(33).wrapping_mul(C1)
+}
+
+/// MurmurHash3_x64_128 of `data` with a 64-bit seed; returns `(h1, h2)`.
+///
+/// ```
+/// use distilled_core::hash::murmur3_x64_128;
+/// // The reference algorithm's well-known value for the empty input, seed 0.
+/// assert_eq!(murmur3_x64_128(b"", 0), (0, 0));
+/// ```
+pub fn murmur3_x64_128(data: &[u8], seed: u64) -> (u64, u64) {
+    let mut h1 = seed;
+    let mut h2 = seed;
+    let mut blocks = data.chunks_exact(16);
+    for block in &mut blocks {
+        let k1 = u64::from_le_bytes(block[0..8].try_into().expect("8 bytes"));
+        let k2 = u64::from_le_bytes(block[8..16].try_into().expect("8 bytes"));
+        h1 ^= mix_k1(k1);
+        h1 = h1.rotate_left(27).wrapping_add(h2);
+        h1 = h1.wrapping_mul(5).wrapping_add(0x52dc_e729);
+        h2 ^= mix_k2(k2);
+        h2 = h2.rotate_left(31).wrapping_add(h1);
+        h2 = h2.wrapping_mul(5).wrapping_add(0x3849_5ab5);
+    }
+    let tail = blocks.remainder();
+    if !tail.is_empty() {
+        let mut k1 = 0u64;
+        let mut k2 = 0u64;
+        for (i, &b) in tail.iter().enumerate() {
+            if i < 8 {
+                k1 |= u64::from(b) << (8 * i);
+            } else {
+                k2 |= u64::from(b) << (8 * (i - 8));
+            }
+        }
+        if tail.len() > 8 {
+            h2 ^= mix_k2(k2);
+        }
+        h1 ^= mix_k1(k1);
+    }
+    finalize(h1, h2, data.len() as u64)
+}
+
+#[inline(always)]
+fn finalize(mut h1: u64, mut h2: u64, len: u64) -> (u64, u64) {
+    h1 ^= len;
+    h2 ^= len;
+    h1 = h1.wrapping_add(h2);
+    h2 = h2.wrapping_add(h1);
+    h1 = fmix64(h1);
+    h2 = fmix64(h2);
+    h1 = h1.wrapping_add(h2);
+    h2 = h2.wrapping_add(h1);
+    (h1, h2)
+}
+
+/// MurmurHash3_x64_128 of the 8 little-endian bytes of `v`, specialised: no
+/// slicing, no loop, the hot path of every integer or float update.
+#[inline(always)]
+pub fn murmur3_u64(v: u64, seed: u64) -> (u64, u64) {
+    let h1 = seed ^ mix_k1(v);
+    finalize(h1, seed, 8)
+}
+
+/// The 63-bit theta hash of arbitrary bytes: `h1 >> 1`.
+#[inline]
+pub fn theta_hash_bytes(data: &[u8], seed: u64) -> u64 {
+    murmur3_x64_128(data, seed).0 >> 1
+}
+
+/// The theta hash of a `u64`/`i64` item (8 LE bytes).
+#[inline(always)]
+pub fn theta_hash_u64(v: u64, seed: u64) -> u64 {
+    murmur3_u64(v, seed).0 >> 1
+}
+
+/// The theta hash of an `i64` item.
+#[inline(always)]
+pub fn theta_hash_i64(v: i64, seed: u64) -> u64 {
+    theta_hash_u64(v as u64, seed)
+}
+
+/// The theta hash of an `f64` item in its canonical form.
+#[inline(always)]
+pub fn theta_hash_f64(v: f64, seed: u64) -> u64 {
+    theta_hash_u64(canonical_f64_bits(v), seed)
+}
+
+/// The theta hash of a string's UTF-8 bytes, or `None` for the empty string,
+/// which DataSketches does not hash (the sketch stays empty).
+#[inline]
+pub fn theta_hash_str(s: &str, seed: u64) -> Option<u64> {
+    if s.is_empty() {
+        None
+    } else {
+        Some(theta_hash_bytes(s.as_bytes(), seed))
+    }
+}
+
+/// The 16-bit seed hash stored in serialized sketches:
+/// `h1(MurmurHash3_x64_128(seed as 8 LE bytes, 0)) & 0xFFFF`.
+///
+/// Returns `None` for the rare seeds whose seed hash is 0, which DataSketches
+/// rejects because 0 would be indistinguishable from an unset field.
+pub fn compute_seed_hash(seed: u64) -> Option<u16> {
+    let h = (murmur3_u64(seed, 0).0 & 0xFFFF) as u16;
+    (h != 0).then_some(h)
+}
+
+/// The canonical bytes of an item, as DataSketches hashes it.
+///
+/// Implemented for the integer, float, string and byte-slice types in the
+/// table of the module documentation.
+pub trait DsHash {
+    /// The 63-bit theta hash of `self`, or `None` when DataSketches ignores
+    /// the item (empty strings and empty byte slices).
+    fn theta_hash(&self, seed: u64) -> Option<u64>;
+}
+
+macro_rules! ds_hash_signed {
+    ($($t:ty),*) => {$(
+        impl DsHash for $t {
+            #[inline(always)]
+            fn theta_hash(&self, seed: u64) -> Option<u64> {
+                Some(theta_hash_i64(i64::from(*self), seed))
+            }
+        }
+    )*};
+}
+ds_hash_signed!(i8, i16, i32, i64);
+
+macro_rules! ds_hash_unsigned_as_signed {
+    ($($u:ty => $s:ty),*) => {$(
+        impl DsHash for $u {
+            #[inline(always)]
+            fn theta_hash(&self, seed: u64) -> Option<u64> {
+                #[allow(clippy::cast_possible_wrap)]
+                Some(theta_hash_i64(i64::from(*self as $s), seed))
+            }
+        }
+    )*};
+}
+ds_hash_unsigned_as_signed!(u8 => i8, u16 => i16, u32 => i32);
+
+impl DsHash for u64 {
+    #[inline(always)]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        Some(theta_hash_u64(*self, seed))
+    }
+}
+
+impl DsHash for f64 {
+    #[inline(always)]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        Some(theta_hash_f64(*self, seed))
+    }
+}
+
+impl DsHash for f32 {
+    #[inline(always)]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        Some(theta_hash_f64(f64::from(*self), seed))
+    }
+}
+
+impl DsHash for str {
+    #[inline]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        theta_hash_str(self, seed)
+    }
+}
+
+impl DsHash for String {
+    #[inline]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        theta_hash_str(self, seed)
+    }
+}
+
+impl DsHash for [u8] {
+    #[inline]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        (!self.is_empty()).then(|| theta_hash_bytes(self, seed))
+    }
+}
+
+impl<T: DsHash + ?Sized> DsHash for &T {
+    #[inline(always)]
+    fn theta_hash(&self, seed: u64) -> Option<u64> {
+        (**self).theta_hash(seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specialised_u64_path_equals_general_path() {
+        for (v, seed) in [
+            (0u64, 0u64),
+            (1, 9001),
+            (u64::MAX, 9001),
+            (0x1234_5678_9abc_def0, 42),
+        ] {
+            assert_eq!(
+                murmur3_u64(v, seed),
+                murmur3_x64_128(&v.to_le_bytes(), seed)
+            );
+        }
+    }
+
+    #[test]
+    fn seed_hash_of_default_seed() {
+        assert_eq!(compute_seed_hash(DEFAULT_SEED), Some(0x93CC));
+    }
+
+    #[test]
+    fn unsigned_narrow_types_hash_as_signed() {
+        assert_eq!(
+            u32::MAX.theta_hash(DEFAULT_SEED),
+            (-1i64).theta_hash(DEFAULT_SEED)
+        );
+        assert_eq!(
+            200u8.theta_hash(DEFAULT_SEED),
+            (-56i64).theta_hash(DEFAULT_SEED)
+        );
+        assert_eq!(5i32.theta_hash(9001), 5u64.theta_hash(9001));
+        assert_eq!(1.5f32.theta_hash(9001), 1.5f64.theta_hash(9001));
+    }
+
+    #[test]
+    fn empty_inputs_are_not_hashed() {
+        assert_eq!("".theta_hash(DEFAULT_SEED), None);
+        assert_eq!(b"".as_slice().theta_hash(DEFAULT_SEED), None);
+        assert!("a".theta_hash(DEFAULT_SEED).is_some());
+    }
+}

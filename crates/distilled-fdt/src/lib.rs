@@ -1,0 +1,1 @@
+//! distilled-fdt: under construction (see the issue tracker).

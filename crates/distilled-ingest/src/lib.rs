@@ -1,0 +1,1 @@
+//! distilled-ingest: under construction (see the issue tracker).

@@ -1,0 +1,1 @@
+//! distilled-kll: under construction (see the issue tracker).

@@ -1,0 +1,1 @@
+//! distilled-select: under construction (see the issue tracker).

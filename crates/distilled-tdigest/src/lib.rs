@@ -1,0 +1,1 @@
+//! distilled-tdigest: under construction (see the issue tracker).

@@ -1,0 +1,1 @@
+//! distilled-theta: under construction (see the issue tracker).

@@ -1,0 +1,1 @@
+//! distilled-window: under construction (see the issue tracker).
