@@ -1,1 +1,26 @@
-//! distilled-window: under construction (see the issue tracker).
+//! Sliding time horizons over any mergeable sketch, exact invertible window
+//! counters, and a bounded FIFO of timestamped items with expiry.
+//!
+//! Written against the traits of `distilled-core` only, so it works with every
+//! sketch of the workspace (t-digest, KLL, Theta, FDT) and with your own.
+//!
+//! * [`counters`]: [`BucketCounts`], [`KeyedCounts`], [`WindowSum`] — add on
+//!   arrival, subtract on expiry, totals in O(1).
+//! * [`fifo`]: [`ExpiringFifo`] — timestamped items kept in time order,
+//!   expired by a moving `now`, bounded in length, observable.
+//! * [`time`]: units (`f64` seconds), the [`Clock`] abstraction, validation.
+//!
+//! Errors are in [`error`].
+
+pub mod counters;
+pub mod error;
+pub mod fifo;
+pub mod time;
+
+pub use counters::{BucketCounts, KeyedCounts, WindowSum};
+pub use error::{ConfigError, CounterError, TimeError, WindowError};
+pub use fifo::{Entry, ExpiringFifo, Rejected};
+pub use time::{Clock, ManualClock, SystemClock};
+
+/// The most panes a window may have (a bound on its memory).
+pub const MAX_PANES: u64 = 1 << 20;
