@@ -1,1 +1,73 @@
-//! distilled-ingest: under construction (see the issue tracker).
+//! Lock-free sharded multi-writer ingest over any mergeable sketch.
+//!
+//! A mutex around one sketch serialises every thread that updates it. This
+//! crate gives each producing thread its own shard instead and merges the
+//! shards for readers. It is written against `distilled-core`'s traits only:
+//! any sketch implementing [`Mergeable`](distilled_core::Mergeable),
+//! [`EmptyLike`](distilled_core::EmptyLike) and
+//! [`Update<T>`](distilled_core::Update) (KLL, t-digest, Theta, FDT, ...) can
+//! be ingested.
+//!
+//! # Guide
+//!
+//! ```
+//! use distilled_core::{EmptyLike, MergeError, Mergeable, Update};
+//! use distilled_ingest::Ingest;
+//!
+//! // Any mergeable sketch; here an exact counter.
+//! #[derive(Clone, Default)]
+//! struct Count(u64);
+//! impl Mergeable for Count {
+//!     fn merge(&mut self, o: &Self) -> Result<(), MergeError> { self.0 += o.0; Ok(()) }
+//! }
+//! impl EmptyLike for Count { fn empty_like(&self) -> Self { Count(0) } }
+//! impl Update<u64> for Count { fn update(&mut self, _: u64) { self.0 += 1 } }
+//!
+//! let ingest = Ingest::builder(Count(0)).publish_every(1024).build();
+//! std::thread::scope(|s| {
+//!     for t in 0..2 {
+//!         let mut w = ingest.writer(); // one writer per thread
+//!         s.spawn(move || {
+//!             for i in 0..10_000u64 { w.update(i + t) }
+//!             // dropping `w` publishes what it still holds
+//!         });
+//!     }
+//!     // a reader may look at any time: boundedly stale, never blocked by writers
+//!     let _partial = ingest.snapshot().unwrap();
+//! });
+//! assert_eq!(ingest.snapshot().unwrap().0, 20_000); // exact once writers are gone
+//! ```
+//!
+//! * [`Ingest`]: the shared front; [`Ingest::writer`] registers a writer,
+//!   [`Ingest::snapshot`] / [`Ingest::read`] give the merged view.
+//! * [`Writer`]: one thread's handle. Updates touch only its private shard;
+//!   it publishes every `publish_every` updates, after `max_delay`, on
+//!   [`Writer::flush`] and on drop.
+//! * [`fan_in::Producer`]: several producer threads feeding one consumer
+//!   (the distiller): sketch updates through a writer, records to the
+//!   consumer in batches over a crossbeam channel.
+//!
+//! The protocol and its guarantees are described in the docs of [`Ingest`]
+//! and of the `ingest` module source; `tests/loom.rs` model-checks them.
+//!
+//! # Compared with other designs
+//!
+//! * HdrHistogram's `Recorder` makes each update pay an atomic increment of a
+//!   writer-reader phaser; here updates pay nothing and a publication (one
+//!   uncontended `try_lock` and a merge) happens every `publish_every`
+//!   updates.
+//! * Rust `hdrhistogram::sync` refreshes by waiting for every recorder to
+//!   answer, so an idle recorder stalls the reader; here a reader only takes
+//!   what was published and never waits for an idle writer.
+//! * DataSketches' concurrent Theta (Java) has writers spin on one shared
+//!   flag while the sketch is small and propagates through a global executor;
+//!   here there is no shared flag and no background thread: writers publish
+//!   on their own thread, readers merge on theirs.
+
+mod ingest;
+mod sync;
+
+#[cfg(not(loom))]
+pub mod fan_in;
+
+pub use ingest::{DEFAULT_PUBLISH_EVERY, Ingest, IngestBuilder, Writer};
