@@ -1,0 +1,633 @@
+//! The selection engine: the window's data points, the per-bucket counters
+//! and the greedy, deficit-driven choice of the records to pass on.
+//!
+//! # Counters
+//!
+//! Every characteristic owns a run of *slots* in one flat counter array; each
+//! slot counts the window's records (`all`) and passed records (`passed`) in
+//! one bucket. A record touches a fixed number of slots (`stride`):
+//!
+//! * categorical: one slot, its category (or "other", or "missing");
+//! * numeric: "missing" alone, or the whole root-to-leaf path of a binary
+//!   tree over quantile buckets of the window (`k` leaves, a power of two).
+//!   Balancing every node of the path balances the empirical CDF at every
+//!   scale: any prefix of leaves is a union of at most `log2 k` nodes, so the
+//!   Kolmogorov-Smirnov gap stays within a few records over the whole range,
+//!   not only at the median;
+//! * pairs of characteristics: one slot for the joint cell of their coarse
+//!   buckets (category, or numeric quartile/missing), so that joint shares are
+//!   balanced too, not only the marginals.
+//!
+//! Padding slots point at slot 0, a dummy whose weight is zero.
+//!
+//! # Selection
+//!
+//! The deficit of a slot is `rate * all - passed`. A candidate's score is the
+//! weighted sum of the deficits of its slots; passing it lowers each of those
+//! deficits by one, which lowers the weighted sum of squared deficits by
+//! `2 * score - sum of weights`. The batch budget is spent greedily on the
+//! best score (kernel herding / online discrepancy minimisation over bucket
+//! indicators). Scores only fall while a batch is being spent, so the greedy
+//! runs lazily from a max-heap: the top is rescored and taken if it still
+//! beats the next stale score. Cost per batch: `O(n log n)` heap work plus a
+//! few rescorings per pick.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
+
+/// What the engine needs to know about one characteristic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spec {
+    Numeric,
+    /// Number of buckets: categories, then "other", then "missing".
+    Categorical {
+        buckets: u32,
+    },
+}
+
+/// Tuning weights of the slot groups (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Weights {
+    pub categorical: f64,
+    pub numeric_level: f64,
+    pub pair: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            categorical: 1.0,
+            numeric_level: 1.0,
+            pair: 0.5,
+        }
+    }
+}
+
+/// Largest number of leaves of a numeric bucket tree.
+const MAX_LEAVES: usize = 1024;
+/// Pairs are balanced while the number of characteristics is at most this
+/// (the number of pairs grows quadratically).
+const MAX_CHARS_FOR_PAIRS: usize = 8;
+/// Values sampled from the window to place quantile boundaries.
+const BOUNDARY_SAMPLE: usize = 8192;
+
+/// The quantile boundaries of one numeric characteristic.
+#[derive(Debug, Clone)]
+struct NumLayout {
+    /// Number of leaves (a power of two, at least 2).
+    k: usize,
+    /// `k - 1` non-decreasing boundaries; leaf = number of boundaries `<= x`.
+    bounds: Vec<f64>,
+}
+
+impl NumLayout {
+    #[inline]
+    fn leaf(&self, x: f64) -> usize {
+        self.bounds.partition_point(|&b| b <= x)
+    }
+    fn levels(&self) -> u32 {
+        self.k.trailing_zeros()
+    }
+    /// Coarse bucket: 0 = missing, 1.. = quartile (or leaf when k < 4).
+    #[inline]
+    fn coarse(&self, x: f64) -> u32 {
+        if x.is_nan() {
+            0
+        } else {
+            let shift = self.levels().saturating_sub(2);
+            1 + (self.leaf(x) >> shift) as u32
+        }
+    }
+    fn coarse_len(&self) -> u32 {
+        1 + self.k.min(4) as u32
+    }
+}
+
+/// Exact order statistics of a sorted sample, seen through the workspace's
+/// quantile trait so that boundaries come from "a quantile sketch" of the
+/// window like any other.
+struct SortedSample(Vec<f64>);
+
+impl QuantileSketch for SortedSample {
+    type Item = f64;
+    fn n(&self) -> u64 {
+        self.0.len() as u64
+    }
+    fn min_item(&self) -> Option<f64> {
+        self.0.first().copied()
+    }
+    fn max_item(&self) -> Option<f64> {
+        self.0.last().copied()
+    }
+    fn rank(&self, item: &f64, criteria: SearchCriteria) -> Result<f64, QueryError> {
+        if self.0.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        let below = match criteria {
+            SearchCriteria::Inclusive => self.0.partition_point(|v| v <= item),
+            SearchCriteria::Exclusive => self.0.partition_point(|v| v < item),
+        };
+        Ok(below as f64 / self.0.len() as f64)
+    }
+    fn quantile(&self, rank: f64, _criteria: SearchCriteria) -> Result<f64, QueryError> {
+        if self.0.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if !(0.0..=1.0).contains(&rank) {
+            return Err(QueryError::RankOutOfRange(rank));
+        }
+        let i = ((rank * self.0.len() as f64) as usize).min(self.0.len() - 1);
+        Ok(self.0[i])
+    }
+}
+
+/// Heap entry of the lazy greedy.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    score: f64,
+    /// Sum of the window counts of the candidate's buckets: smaller means
+    /// rarer buckets, which win ties.
+    commonness: f64,
+    tie: u64,
+    idx: u32,
+}
+
+impl Cand {
+    fn cmp_key(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.commonness.total_cmp(&self.commonness))
+            .then_with(|| self.tie.cmp(&other.tie))
+    }
+}
+
+impl PartialEq for Cand {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Cand {}
+impl PartialOrd for Cand {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Cand {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.cmp_key(other).then_with(|| other.idx.cmp(&self.idx))
+    }
+}
+
+/// SplitMix64: a seeded, stateless tie-break per record.
+#[inline]
+fn mix(seed: u64, i: u64) -> u64 {
+    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The engine: window store, counters, selection.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine {
+    rate: f64,
+    horizon: f64,
+    seed: u64,
+    weights: Weights,
+    specs: Vec<Spec>,
+    pairs_on: bool,
+    /// Per characteristic: numeric layout (None for categorical).
+    layouts: Vec<Option<NumLayout>>,
+    /// Per characteristic: first slot.
+    base: Vec<u32>,
+    /// Per pair (i, j, first slot, coarse length of j).
+    pairs: Vec<(usize, usize, u32, u32)>,
+    stride: usize,
+    all: Vec<u32>,
+    passed: Vec<u32>,
+    weight: Vec<f64>,
+    // Window store: one row of `specs.len()` values per point (numeric value
+    // or NaN for missing; categorical bucket code as f64).
+    ts: VecDeque<f64>,
+    flags: VecDeque<bool>,
+    rows: VecDeque<f64>,
+    window_passed: u64,
+    // Rate accounting over the whole stream.
+    total_valid: u64,
+    total_passed: u64,
+    // Boundary maintenance.
+    churn: usize,
+    len_at_rebuild: usize,
+    rebuilds: u64,
+    now: f64,
+    // Scratch.
+    cand_slots: Vec<u32>,
+    slot_buf: Vec<u32>,
+}
+
+impl Engine {
+    pub(crate) fn new(specs: Vec<Spec>, rate: f64, horizon: f64, seed: u64) -> Self {
+        let pairs_on = specs.len() >= 2 && specs.len() <= MAX_CHARS_FOR_PAIRS;
+        let layouts = specs
+            .iter()
+            .map(|s| match s {
+                Spec::Numeric => Some(NumLayout {
+                    k: 2,
+                    bounds: vec![0.0],
+                }),
+                Spec::Categorical { .. } => None,
+            })
+            .collect();
+        let mut e = Self {
+            rate,
+            horizon,
+            seed,
+            weights: Weights::default(),
+            specs,
+            pairs_on,
+            layouts,
+            base: Vec::new(),
+            pairs: Vec::new(),
+            stride: 0,
+            all: Vec::new(),
+            passed: Vec::new(),
+            weight: Vec::new(),
+            ts: VecDeque::new(),
+            flags: VecDeque::new(),
+            rows: VecDeque::new(),
+            window_passed: 0,
+            total_valid: 0,
+            total_passed: 0,
+            churn: 0,
+            len_at_rebuild: 0,
+            rebuilds: 0,
+            now: f64::NEG_INFINITY,
+            cand_slots: Vec::new(),
+            slot_buf: Vec::new(),
+        };
+        e.relayout();
+        e
+    }
+
+    pub(crate) fn num_chars(&self) -> usize {
+        self.specs.len()
+    }
+
+    /// Forgets everything (window, counters, rate accounting).
+    pub(crate) fn reset(&mut self) {
+        let fresh = Self::new(self.specs.clone(), self.rate, self.horizon, self.seed);
+        *self = Self {
+            weights: self.weights,
+            ..fresh
+        };
+    }
+
+    /// Recomputes the slot layout from the current numeric layouts and zeroes
+    /// the counters (callers recount).
+    fn relayout(&mut self) {
+        let w = self.weights;
+        let mut weight = vec![0.0f64]; // slot 0: the dummy
+        let mut base = Vec::with_capacity(self.specs.len());
+        let mut stride = 0usize;
+        for (spec, layout) in self.specs.iter().zip(&self.layouts) {
+            base.push(weight.len() as u32);
+            match (spec, layout) {
+                (Spec::Numeric, Some(l)) => {
+                    // Slot base + 0: missing; base + node for nodes 1..2k.
+                    weight.push(w.numeric_level);
+                    weight.extend(std::iter::repeat_n(w.numeric_level, 2 * l.k - 1));
+                    stride += 1 + l.levels() as usize;
+                }
+                (Spec::Categorical { buckets }, _) => {
+                    weight.extend(std::iter::repeat_n(w.categorical, *buckets as usize));
+                    stride += 1;
+                }
+                (Spec::Numeric, None) => unreachable!("numeric characteristics have layouts"),
+            }
+        }
+        let mut pairs = Vec::new();
+        if self.pairs_on {
+            for i in 0..self.specs.len() {
+                for j in i + 1..self.specs.len() {
+                    let (ni, nj) = (self.coarse_len(i), self.coarse_len(j));
+                    pairs.push((i, j, weight.len() as u32, nj));
+                    weight.extend(std::iter::repeat_n(w.pair, (ni * nj) as usize));
+                    stride += 1;
+                }
+            }
+        }
+        self.all = vec![0; weight.len()];
+        self.passed = vec![0; weight.len()];
+        self.weight = weight;
+        self.base = base;
+        self.pairs = pairs;
+        self.stride = stride;
+    }
+
+    fn coarse_len(&self, c: usize) -> u32 {
+        match (&self.specs[c], &self.layouts[c]) {
+            (Spec::Categorical { buckets }, _) => *buckets,
+            (_, Some(l)) => l.coarse_len(),
+            _ => 1,
+        }
+    }
+
+    #[inline]
+    fn coarse(&self, c: usize, v: f64) -> u32 {
+        match &self.layouts[c] {
+            Some(l) => l.coarse(v),
+            None => v as u32,
+        }
+    }
+
+    /// Writes the `stride` slots of a row into `out`.
+    #[inline]
+    fn slots_of(&self, row: &[f64], out: &mut [u32]) {
+        let mut n = 0;
+        for (c, &v) in row.iter().enumerate() {
+            let base = self.base[c];
+            match &self.layouts[c] {
+                Some(l) => {
+                    if v.is_nan() {
+                        out[n] = base;
+                        n += 1;
+                    } else {
+                        let mut node = l.k + l.leaf(v);
+                        while node >= 1 {
+                            out[n] = base + node as u32;
+                            n += 1;
+                            node >>= 1;
+                        }
+                    }
+                }
+                None => {
+                    out[n] = base + v as u32;
+                    n += 1;
+                }
+            }
+        }
+        for &(i, j, pbase, nj) in &self.pairs {
+            out[n] = pbase + self.coarse(i, row[i]) * nj + self.coarse(j, row[j]);
+            n += 1;
+        }
+        out[n..].fill(0);
+    }
+
+    #[inline]
+    fn score(&self, slots: &[u32]) -> f64 {
+        let mut s = 0.0;
+        for &i in slots {
+            let i = i as usize;
+            s += self.weight[i] * (self.rate * f64::from(self.all[i]) - f64::from(self.passed[i]));
+        }
+        s
+    }
+
+    /// Drops points whose time is at or before `now - horizon`.
+    fn expire(&mut self) {
+        let cutoff = self.now - self.horizon;
+        let w = self.specs.len();
+        let mut buf = std::mem::take(&mut self.slot_buf);
+        buf.resize(self.stride, 0);
+        let mut row = vec![0.0; w];
+        while let Some(&t) = self.ts.front() {
+            if t > cutoff {
+                break;
+            }
+            self.ts.pop_front();
+            let was_passed = self.flags.pop_front().unwrap_or(false);
+            for v in row.iter_mut() {
+                *v = self.rows.pop_front().unwrap_or(f64::NAN);
+            }
+            self.slots_of(&row, &mut buf);
+            for &s in &buf {
+                self.all[s as usize] -= 1;
+                if was_passed {
+                    self.passed[s as usize] -= 1;
+                }
+            }
+            if was_passed {
+                self.window_passed -= 1;
+            }
+            self.churn += 1;
+        }
+        self.slot_buf = buf;
+    }
+
+    /// Advances "now" (never backwards) and expires old points. Returns the
+    /// cutoff: points at or before it are outside the window.
+    pub(crate) fn advance(&mut self, now: f64) -> f64 {
+        if now > self.now {
+            self.now = now;
+        }
+        self.expire();
+        self.now - self.horizon
+    }
+
+    /// Runs one batch of valid rows (`rows.len() == n * num_chars`), all with
+    /// timestamps inside the window. Returns one pass flag per row.
+    pub(crate) fn select(&mut self, ts: &[f64], rows: &[f64]) -> Vec<bool> {
+        let w = self.specs.len();
+        let n = ts.len();
+        debug_assert_eq!(rows.len(), n * w);
+        let first = self.ts.len();
+        self.ts.extend(ts.iter().copied());
+        self.flags.extend(std::iter::repeat_n(false, n));
+        self.rows.extend(rows.iter().copied());
+        self.churn += n;
+        let rebuilt = self.maybe_rebuild();
+
+        let stride = self.stride;
+        let mut cs = std::mem::take(&mut self.cand_slots);
+        cs.resize(n * stride, 0);
+        for i in 0..n {
+            self.slots_of(
+                &rows[i * w..(i + 1) * w],
+                &mut cs[i * stride..(i + 1) * stride],
+            );
+        }
+        if !rebuilt {
+            for &s in cs.iter() {
+                self.all[s as usize] += 1;
+            }
+        }
+
+        // Budget: the long-run number passed is floor(rate * valid seen), so
+        // the carried remainder is implicit and exact.
+        self.total_valid += n as u64;
+        let target = if self.rate >= 1.0 {
+            self.total_valid
+        } else {
+            (self.rate * self.total_valid as f64).floor() as u64
+        };
+        let k = (target.saturating_sub(self.total_passed) as usize).min(n);
+
+        let mut out = vec![false; n];
+        if k == n {
+            out.fill(true);
+        } else if k > 0 {
+            let seq0 = self.total_valid - n as u64;
+            let mut heap: BinaryHeap<Cand> = (0..n)
+                .map(|i| {
+                    let sl = &cs[i * stride..(i + 1) * stride];
+                    Cand {
+                        score: self.score(sl),
+                        commonness: sl.iter().map(|&s| f64::from(self.all[s as usize])).sum(),
+                        tie: mix(self.seed, seq0 + i as u64),
+                        idx: i as u32,
+                    }
+                })
+                .collect();
+            let mut picked = 0;
+            while picked < k {
+                let Some(mut top) = heap.pop() else { break };
+                let i = top.idx as usize;
+                let sl = &cs[i * stride..(i + 1) * stride];
+                let fresh = self.score(sl);
+                if fresh != top.score {
+                    top.score = fresh;
+                    if let Some(next) = heap.peek()
+                        && top.cmp(next) == Ordering::Less
+                    {
+                        heap.push(top);
+                        continue;
+                    }
+                }
+                out[i] = true;
+                picked += 1;
+                for &s in sl {
+                    self.passed[s as usize] += 1;
+                }
+            }
+        }
+        if k == n {
+            for &s in cs.iter() {
+                self.passed[s as usize] += 1;
+            }
+        }
+        for (i, &p) in out.iter().enumerate() {
+            if p {
+                self.flags[first + i] = true;
+            }
+        }
+        self.total_passed += k as u64;
+        self.window_passed += k as u64;
+        self.cand_slots = cs;
+        out
+    }
+
+    /// Rebuilds numeric boundaries when the window has changed enough, and
+    /// recounts every slot from the store. Returns `true` when it did.
+    fn maybe_rebuild(&mut self) -> bool {
+        if self.churn < (self.len_at_rebuild / 4).max(64) {
+            return false;
+        }
+        self.churn = 0;
+        let mut need = false;
+        for c in 0..self.specs.len() {
+            let Some(l) = &self.layouts[c] else { continue };
+            let base = self.base[c] as usize;
+            let present = self.all[base + 1] as usize;
+            let target = self.target_leaves(present);
+            if target > l.k || target * 2 < l.k {
+                need = true;
+                break;
+            }
+            // Boundaries gone stale (drift): some leaf holds far more than
+            // its share.
+            let fair = present as f64 / l.k as f64;
+            let leaves = &self.all[base + l.k..base + 2 * l.k];
+            if leaves.iter().any(|&a| f64::from(a) > 2.0 * fair + 8.0) {
+                need = true;
+                break;
+            }
+        }
+        self.len_at_rebuild = self.ts.len();
+        if !need {
+            return false;
+        }
+        self.rebuild();
+        true
+    }
+
+    fn target_leaves(&self, present: usize) -> usize {
+        let want = (self.rate * present as f64).ceil() as usize;
+        want.clamp(2, MAX_LEAVES).next_power_of_two()
+    }
+
+    /// New quantile boundaries from the window's values, then a full recount.
+    fn rebuild(&mut self) {
+        self.rebuilds += 1;
+        let w = self.specs.len();
+        let len = self.ts.len();
+        for c in 0..w {
+            if self.layouts[c].is_none() {
+                continue;
+            }
+            // An evenly strided sample of the window's present values: exact
+            // below BOUNDARY_SAMPLE points, a deterministic subsample above.
+            let step = len.div_ceil(BOUNDARY_SAMPLE).max(1);
+            let mut sample: Vec<f64> = (0..len)
+                .step_by(step)
+                .map(|p| self.rows[p * w + c])
+                .filter(|v| !v.is_nan())
+                .collect();
+            sample.sort_unstable_by(f64::total_cmp);
+            let present_est = sample.len() * step;
+            let k = self.target_leaves(present_est);
+            let sketch = SortedSample(sample);
+            let ranks: Vec<f64> = (1..k).map(|i| i as f64 / k as f64).collect();
+            let bounds = sketch
+                .quantiles(&ranks, SearchCriteria::Inclusive)
+                .unwrap_or_else(|_| vec![0.0; k - 1]);
+            self.layouts[c] = Some(NumLayout { k, bounds });
+        }
+        self.relayout();
+        let mut buf = vec![0u32; self.stride];
+        let mut row = vec![0.0; w];
+        for p in 0..len {
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = self.rows[p * w + c];
+            }
+            self.slots_of(&row, &mut buf);
+            let passed = self.flags[p];
+            for &s in &buf {
+                self.all[s as usize] += 1;
+                if passed {
+                    self.passed[s as usize] += 1;
+                }
+            }
+        }
+    }
+
+    // ---- read access for stats ----
+
+    pub(crate) fn window_len(&self) -> usize {
+        self.ts.len()
+    }
+    pub(crate) fn window_passed(&self) -> u64 {
+        self.window_passed
+    }
+    pub(crate) fn total_valid(&self) -> u64 {
+        self.total_valid
+    }
+    pub(crate) fn total_passed(&self) -> u64 {
+        self.total_passed
+    }
+    pub(crate) fn rebuilds(&self) -> u64 {
+        self.rebuilds
+    }
+    pub(crate) fn now(&self) -> f64 {
+        self.now
+    }
+    pub(crate) fn leaves(&self, c: usize) -> Option<usize> {
+        self.layouts[c].as_ref().map(|l| l.k)
+    }
+    /// Values of characteristic `c` over the window, with pass flags.
+    pub(crate) fn column(&self, c: usize) -> impl Iterator<Item = (f64, bool)> + '_ {
+        let w = self.specs.len();
+        (0..self.ts.len()).map(move |p| (self.rows[p * w + c], self.flags[p]))
+    }
+}

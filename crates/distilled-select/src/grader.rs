@@ -1,0 +1,315 @@
+//! Graders: how a record becomes characteristics.
+//!
+//! A [`Grader`] looks at one record and returns one [`Grade`] for one named
+//! characteristic. Numeric characteristics are bucketed by quantiles of the
+//! window; categorical ones by a fixed list of categories plus an "other"
+//! bucket for unknown values. A missing value is a bucket of its own in both
+//! kinds, so that records lacking a value are passed on in their share too.
+
+use std::fmt;
+
+/// What kind of characteristic a grader produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum GraderKind {
+    /// A real number; bucketed by quantiles of the window's distribution.
+    Numeric,
+    /// One of a fixed list of categories. Values outside the list go to an
+    /// extra "other" bucket.
+    Categorical {
+        /// The predefined categories, in report order.
+        categories: Vec<String>,
+    },
+}
+
+/// The graded value of one characteristic of one record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Grade {
+    /// The record has no value for this characteristic (its own bucket).
+    Missing,
+    /// A numeric value. NaN and infinities make the record invalid (the
+    /// workspace's non-finite policy: graders that order values reject them).
+    Number(f64),
+    /// Index into the grader's categories. An index past the end means
+    /// "other", as does [`Grade::Other`].
+    Category(u32),
+    /// A categorical value outside the predefined categories.
+    Other,
+}
+
+/// Turns a record into the value of one characteristic.
+///
+/// Implement it for characteristics that the ready-made graders
+/// ([`NumericGrader`], [`CategoricalGrader`], [`FnGrader`]) do not cover.
+///
+/// ```
+/// use distilled_select::{Grade, Grader, GraderKind};
+/// struct Weekend;
+/// impl Grader<u64> for Weekend {
+///     fn name(&self) -> &str { "weekend" }
+///     fn kind(&self) -> GraderKind {
+///         GraderKind::Categorical { categories: vec!["no".into(), "yes".into()] }
+///     }
+///     fn grade(&self, unix_secs: &u64) -> Grade {
+///         // 1970-01-01 was a Thursday.
+///         Grade::Category(u32::from((unix_secs / 86_400 + 3) % 7 >= 5))
+///     }
+/// }
+/// assert_eq!(Weekend.grade(&(2 * 86_400)), Grade::Category(1));
+/// ```
+pub trait Grader<R> {
+    /// Unique name of the characteristic.
+    fn name(&self) -> &str;
+    /// The kind of values this grader produces. Called once, when the
+    /// processor is built.
+    fn kind(&self) -> GraderKind;
+    /// The value of the characteristic for `record`.
+    fn grade(&self, record: &R) -> Grade;
+}
+
+impl<R, G: Grader<R> + ?Sized> Grader<R> for Box<G> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn kind(&self) -> GraderKind {
+        (**self).kind()
+    }
+    fn grade(&self, record: &R) -> Grade {
+        (**self).grade(record)
+    }
+}
+
+/// A numeric characteristic read by a closure (`None` = missing).
+pub struct NumericGrader<F> {
+    name: String,
+    f: F,
+}
+
+impl<F> NumericGrader<F> {
+    /// A numeric grader called `name` that reads values with `f`.
+    pub fn new(name: &str, f: F) -> Self {
+        Self {
+            name: name.to_owned(),
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for NumericGrader<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NumericGrader")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, F: Fn(&R) -> Option<f64>> Grader<R> for NumericGrader<F> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        GraderKind::Numeric
+    }
+    #[inline]
+    fn grade(&self, record: &R) -> Grade {
+        match (self.f)(record) {
+            Some(x) => Grade::Number(x),
+            None => Grade::Missing,
+        }
+    }
+}
+
+/// Category lookup: a linear scan for short lists (faster than hashing a
+/// handful of short strings), a hash map for long ones.
+#[derive(Debug, Clone)]
+struct CategoryIndex {
+    categories: Vec<String>,
+    map: Option<std::collections::HashMap<String, u32>>,
+}
+
+impl CategoryIndex {
+    fn new(categories: &[&str]) -> Self {
+        let categories: Vec<String> = categories.iter().map(|s| (*s).to_owned()).collect();
+        let map = (categories.len() > 8).then(|| {
+            categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i as u32))
+                .collect()
+        });
+        Self { categories, map }
+    }
+
+    #[inline]
+    fn lookup(&self, value: &str) -> Grade {
+        let found = match &self.map {
+            Some(m) => m.get(value).copied(),
+            None => self
+                .categories
+                .iter()
+                .position(|c| c == value)
+                .map(|i| i as u32),
+        };
+        found.map_or(Grade::Other, Grade::Category)
+    }
+}
+
+/// A categorical characteristic read by a closure returning an owned string
+/// (`None` = missing; values outside `categories` go to "other").
+pub struct CategoricalGrader<F> {
+    name: String,
+    index: CategoryIndex,
+    f: F,
+}
+
+impl<F> CategoricalGrader<F> {
+    /// A categorical grader called `name` over `categories`.
+    pub fn new(name: &str, categories: &[&str], f: F) -> Self {
+        Self {
+            name: name.to_owned(),
+            index: CategoryIndex::new(categories),
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for CategoricalGrader<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CategoricalGrader")
+            .field("name", &self.name)
+            .field("categories", &self.index.categories)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, F: Fn(&R) -> Option<String>> Grader<R> for CategoricalGrader<F> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        GraderKind::Categorical {
+            categories: self.index.categories.clone(),
+        }
+    }
+    #[inline]
+    fn grade(&self, record: &R) -> Grade {
+        match (self.f)(record) {
+            Some(v) => self.index.lookup(&v),
+            None => Grade::Missing,
+        }
+    }
+}
+
+/// A categorical characteristic read by a closure that borrows the value from
+/// the record (no allocation per record).
+pub struct CategoricalRefGrader<F> {
+    name: String,
+    index: CategoryIndex,
+    f: F,
+}
+
+impl<F> CategoricalRefGrader<F> {
+    /// A borrowing categorical grader called `name` over `categories`.
+    pub fn new(name: &str, categories: &[&str], f: F) -> Self {
+        Self {
+            name: name.to_owned(),
+            index: CategoryIndex::new(categories),
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for CategoricalRefGrader<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CategoricalRefGrader")
+            .field("name", &self.name)
+            .field("categories", &self.index.categories)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, F> Grader<R> for CategoricalRefGrader<F>
+where
+    F: for<'a> Fn(&'a R) -> Option<&'a str>,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        GraderKind::Categorical {
+            categories: self.index.categories.clone(),
+        }
+    }
+    #[inline]
+    fn grade(&self, record: &R) -> Grade {
+        match (self.f)(record) {
+            Some(v) => self.index.lookup(v),
+            None => Grade::Missing,
+        }
+    }
+}
+
+/// The quick lambda grader: any closure returning a [`Grade`], with a name
+/// and a kind.
+///
+/// ```
+/// use distilled_select::{FnGrader, Grade, Grader, GraderKind};
+/// let even = FnGrader::new("even", GraderKind::Categorical {
+///     categories: vec!["odd".into(), "even".into()],
+/// }, |x: &i64| Grade::Category(u32::from(x % 2 == 0)));
+/// assert_eq!(even.grade(&4), Grade::Category(1));
+/// ```
+pub struct FnGrader<F> {
+    name: String,
+    kind: GraderKind,
+    f: F,
+}
+
+impl<F> FnGrader<F> {
+    /// A grader called `name` of kind `kind` computed by `f`.
+    pub fn new(name: &str, kind: GraderKind, f: F) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind,
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for FnGrader<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnGrader")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, F: Fn(&R) -> Grade> Grader<R> for FnGrader<F> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        self.kind.clone()
+    }
+    #[inline]
+    fn grade(&self, record: &R) -> Grade {
+        (self.f)(record)
+    }
+}
+
+/// One record on its way through the distiller: the record, its timestamp
+/// (unix seconds), its graded values (one per grader, in grader order) and
+/// whether it was passed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPoint<R> {
+    /// The record itself.
+    pub record: R,
+    /// Event or arrival time, unix seconds.
+    pub timestamp: f64,
+    /// One grade per grader, in the order the graders were added.
+    pub grades: Vec<Grade>,
+    /// `true` once the distiller has passed the record on.
+    pub passed: bool,
+}

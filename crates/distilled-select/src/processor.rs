@@ -1,0 +1,777 @@
+//! The distiller users build: [`DistilledProcessor`] and its builder.
+
+use std::fmt;
+
+use crate::clock::{Clock, SystemClock};
+use crate::engine::{Engine, Spec};
+use crate::grader::{
+    CategoricalGrader, CategoricalRefGrader, DataPoint, FnGrader, Grade, Grader, GraderKind,
+    NumericGrader,
+};
+use crate::metrics::{ks_distance, total_variation};
+
+/// What happened to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Decision {
+    /// Passed on (part of the distilled stream).
+    Passed,
+    /// Valid and inside the window, but not selected.
+    NotSelected,
+    /// Timestamp at or before the window's start: rejected and counted.
+    Late,
+    /// Non-finite timestamp or non-finite numeric value: rejected and counted.
+    Invalid,
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigError {
+    /// The pass rate must lie in `(0, 1]`.
+    InvalidRate(f64),
+    /// The horizon must be a positive, finite number of seconds.
+    InvalidHorizon(f64),
+    /// The batch size must be at least 1.
+    ZeroBatchSize,
+    /// At least one grader is needed.
+    NoGraders,
+    /// Two graders share a name.
+    DuplicateGraderName(String),
+    /// A grader's name is empty.
+    EmptyGraderName,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::InvalidRate(r) => {
+                write!(f, "pass rate must be in (0, 1], got {r}")
+            }
+            ConfigError::InvalidHorizon(h) => {
+                write!(
+                    f,
+                    "horizon must be a positive, finite number of seconds, got {h}"
+                )
+            }
+            ConfigError::ZeroBatchSize => write!(f, "batch size must be at least 1"),
+            ConfigError::NoGraders => write!(f, "at least one grader is required"),
+            ConfigError::DuplicateGraderName(n) => {
+                write!(
+                    f,
+                    "two graders are named {n:?}; grader names must be unique"
+                )
+            }
+            ConfigError::EmptyGraderName => write!(f, "grader names must not be empty"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The kind of a characteristic, as reported in [`Stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum CharacteristicKind {
+    /// Shares of categories; distance is total variation.
+    Categorical,
+    /// A numeric distribution; distance is Kolmogorov-Smirnov.
+    Numeric,
+}
+
+/// One bucket of a characteristic in the window.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BucketShare {
+    /// Category name, `"other"`, `"missing"`, or a numeric range `[lo, hi)`.
+    pub label: String,
+    /// Share of all window records in this bucket.
+    pub share_all: f64,
+    /// Share of the window's passed records in this bucket.
+    pub share_passed: f64,
+}
+
+/// Representativeness of one characteristic over the window.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CharacteristicStats {
+    /// The grader's name.
+    pub name: String,
+    /// Categorical or numeric.
+    pub kind: CharacteristicKind,
+    /// Window shares per bucket (numeric: deciles of the window plus
+    /// "missing").
+    pub buckets: Vec<BucketShare>,
+    /// Total variation (categorical) or Kolmogorov-Smirnov on the raw values
+    /// (numeric) between passed and all records of the window.
+    pub distance: f64,
+    /// Numeric only: leaves of the quantile bucket tree now in use.
+    pub quantile_buckets: Option<usize>,
+}
+
+/// A snapshot of the processor: counts and per-characteristic shares.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stats {
+    /// Records offered since start (or the last reset).
+    pub seen: u64,
+    /// Records passed on.
+    pub passed: u64,
+    /// Valid records not selected.
+    pub not_selected: u64,
+    /// Records rejected as invalid (non-finite timestamp or numeric value).
+    pub rejected_invalid: u64,
+    /// Records rejected as older than the window.
+    pub rejected_late: u64,
+    /// Records in the window now.
+    pub window_len: usize,
+    /// Passed records in the window now.
+    pub window_passed: u64,
+    /// `passed / (passed + not_selected)`, 0 before any valid record.
+    pub pass_rate: f64,
+    /// The configured rate.
+    pub target_rate: f64,
+    /// The processor's "now" (unix seconds), or `None` before any record.
+    pub now: Option<f64>,
+    /// Times the numeric quantile boundaries were rebuilt.
+    pub boundary_rebuilds: u64,
+    /// One entry per grader, in grader order.
+    pub characteristics: Vec<CharacteristicStats>,
+}
+
+impl Stats {
+    /// The entry for the grader named `name`.
+    pub fn characteristic(&self, name: &str) -> Option<&CharacteristicStats> {
+        self.characteristics.iter().find(|c| c.name == name)
+    }
+}
+
+type BoxedGrader<R> = Box<dyn Grader<R> + Send>;
+
+/// Configures a [`DistilledProcessor`]. Defaults: horizon 3600 s, rate 0.1,
+/// batch size 100, seed 0, system clock.
+pub struct ProcessorBuilder<R> {
+    graders: Vec<BoxedGrader<R>>,
+    horizon: f64,
+    rate: f64,
+    batch_size: usize,
+    seed: u64,
+    clock: Box<dyn Clock + Send>,
+}
+
+impl<R> fmt::Debug for ProcessorBuilder<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessorBuilder")
+            .field(
+                "graders",
+                &self.graders.iter().map(|g| g.name()).collect::<Vec<_>>(),
+            )
+            .field("horizon", &self.horizon)
+            .field("rate", &self.rate)
+            .field("batch_size", &self.batch_size)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> Default for ProcessorBuilder<R> {
+    fn default() -> Self {
+        Self {
+            graders: Vec::new(),
+            horizon: 3600.0,
+            rate: 0.1,
+            batch_size: 100,
+            seed: 0,
+            clock: Box::new(SystemClock),
+        }
+    }
+}
+
+impl<R: 'static> ProcessorBuilder<R> {
+    /// Adds any grader.
+    pub fn grader(mut self, g: impl Grader<R> + Send + 'static) -> Self {
+        self.graders.push(Box::new(g));
+        self
+    }
+
+    /// Adds a numeric characteristic (`None` = missing).
+    pub fn numeric(
+        self,
+        name: &str,
+        f: impl Fn(&R) -> Option<f64> + Send + Sync + 'static,
+    ) -> Self {
+        self.grader(NumericGrader::new(name, f))
+    }
+
+    /// Adds a categorical characteristic over `categories` (`None` = missing;
+    /// values outside `categories` go to "other").
+    pub fn categorical(
+        self,
+        name: &str,
+        categories: &[&str],
+        f: impl Fn(&R) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.grader(CategoricalGrader::new(name, categories, f))
+    }
+
+    /// Like [`ProcessorBuilder::categorical`], with a closure that borrows the
+    /// value from the record (no allocation per record).
+    pub fn categorical_ref(
+        self,
+        name: &str,
+        categories: &[&str],
+        f: impl for<'a> Fn(&'a R) -> Option<&'a str> + Send + Sync + 'static,
+    ) -> Self {
+        self.grader(CategoricalRefGrader::new(name, categories, f))
+    }
+
+    /// The quick lambda grader: a closure returning a [`Grade`] directly.
+    pub fn lambda(
+        self,
+        name: &str,
+        kind: GraderKind,
+        f: impl Fn(&R) -> Grade + Send + Sync + 'static,
+    ) -> Self {
+        self.grader(FnGrader::new(name, kind, f))
+    }
+}
+
+impl<R> ProcessorBuilder<R> {
+    /// The sliding time horizon in seconds (default 3600).
+    pub fn horizon_secs(mut self, secs: f64) -> Self {
+        self.horizon = secs;
+        self
+    }
+    /// Share of records passed on, in `(0, 1]` (default 0.1).
+    pub fn rate(mut self, r: f64) -> Self {
+        self.rate = r;
+        self
+    }
+    /// Records per selection batch for [`DistilledProcessor::distil`]
+    /// (default 100).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n;
+        self
+    }
+    /// Seed of the deterministic tie-break.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    /// Clock giving arrival times to [`DistilledProcessor::process_batch`].
+    pub fn clock(mut self, c: impl Clock + Send + 'static) -> Self {
+        self.clock = Box::new(c);
+        self
+    }
+
+    /// Checks the configuration and builds the processor.
+    pub fn build(self) -> Result<DistilledProcessor<R>, ConfigError> {
+        if !(self.rate > 0.0 && self.rate <= 1.0) {
+            return Err(ConfigError::InvalidRate(self.rate));
+        }
+        if !(self.horizon > 0.0 && self.horizon.is_finite()) {
+            return Err(ConfigError::InvalidHorizon(self.horizon));
+        }
+        if self.batch_size == 0 {
+            return Err(ConfigError::ZeroBatchSize);
+        }
+        if self.graders.is_empty() {
+            return Err(ConfigError::NoGraders);
+        }
+        let mut names: Vec<String> = Vec::with_capacity(self.graders.len());
+        let mut kinds = Vec::with_capacity(self.graders.len());
+        for g in &self.graders {
+            let name = g.name().to_owned();
+            if name.is_empty() {
+                return Err(ConfigError::EmptyGraderName);
+            }
+            if names.contains(&name) {
+                return Err(ConfigError::DuplicateGraderName(name));
+            }
+            names.push(name);
+            kinds.push(g.kind());
+        }
+        let specs = kinds
+            .iter()
+            .map(|k| match k {
+                GraderKind::Numeric => Spec::Numeric,
+                GraderKind::Categorical { categories } => Spec::Categorical {
+                    buckets: categories.len() as u32 + 2,
+                },
+            })
+            .collect();
+        Ok(DistilledProcessor {
+            engine: Engine::new(specs, self.rate, self.horizon, self.seed),
+            graders: self.graders,
+            names,
+            kinds,
+            rate: self.rate,
+            batch_size: self.batch_size,
+            clock: self.clock,
+            seen: 0,
+            rejected_invalid: 0,
+            rejected_late: 0,
+            row: Vec::new(),
+            rows: Vec::new(),
+            ts: Vec::new(),
+        })
+    }
+}
+
+/// The distiller: passes on a fixed share of a record stream, chosen so that
+/// over the sliding time horizon the passed records keep the proportions of
+/// all records, characteristic by characteristic.
+///
+/// ```
+/// use distilled_select::{DistilledProcessor, ManualClock};
+/// struct Person { age: f64, gender: String }
+/// let mut p = DistilledProcessor::<Person>::builder()
+///     .numeric("age", |p| Some(p.age))
+///     .categorical("gender", &["f", "m"], |p| Some(p.gender.clone()))
+///     .rate(0.1)
+///     .clock(ManualClock::new(0.0))
+///     .build()
+///     .unwrap();
+/// let batch: Vec<Person> = (0..100)
+///     .map(|i| Person { age: f64::from(i), gender: if i % 3 == 0 { "f".into() } else { "m".into() } })
+///     .collect();
+/// let passed = p.process_batch(batch);
+/// assert_eq!(passed.len(), 10);
+/// ```
+pub struct DistilledProcessor<R> {
+    engine: Engine,
+    graders: Vec<BoxedGrader<R>>,
+    names: Vec<String>,
+    kinds: Vec<GraderKind>,
+    rate: f64,
+    batch_size: usize,
+    clock: Box<dyn Clock + Send>,
+    seen: u64,
+    rejected_invalid: u64,
+    rejected_late: u64,
+    // Scratch buffers reused across batches.
+    row: Vec<f64>,
+    rows: Vec<f64>,
+    ts: Vec<f64>,
+}
+
+impl<R> fmt::Debug for DistilledProcessor<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DistilledProcessor")
+            .field("graders", &self.names)
+            .field("rate", &self.rate)
+            .field("batch_size", &self.batch_size)
+            .field("window_len", &self.engine.window_len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> DistilledProcessor<R> {
+    /// A builder with the defaults.
+    pub fn builder() -> ProcessorBuilder<R> {
+        ProcessorBuilder::default()
+    }
+
+    /// The configured batch size.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// The configured pass rate.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// Grades a record into `self.row`; `false` if a numeric value is not
+    /// finite.
+    #[inline]
+    fn grade_into_row(&mut self, record: &R) -> bool {
+        self.row.clear();
+        let mut ok = true;
+        for g in &self.graders {
+            let v = match g.grade(record) {
+                Grade::Missing => self.kinds_missing_code(self.row.len()).unwrap_or(f64::NAN),
+                Grade::Number(x) => {
+                    ok &= x.is_finite();
+                    x
+                }
+                Grade::Category(i) => self.category_code(self.row.len(), Some(i)),
+                Grade::Other => self.category_code(self.row.len(), None),
+            };
+            self.row.push(v);
+        }
+        ok
+    }
+
+    /// Bucket code of "missing" for a categorical characteristic (None for
+    /// numeric: NaN marks missing there).
+    #[inline]
+    fn kinds_missing_code(&self, c: usize) -> Option<f64> {
+        match &self.kinds[c] {
+            GraderKind::Categorical { categories } => Some(categories.len() as f64 + 1.0),
+            GraderKind::Numeric => None,
+        }
+    }
+
+    #[inline]
+    fn category_code(&self, c: usize, i: Option<u32>) -> f64 {
+        match &self.kinds[c] {
+            GraderKind::Categorical { categories } => {
+                let n = categories.len() as u32;
+                f64::from(i.map_or(n, |i| i.min(n)))
+            }
+            // A category from a numeric grader is a grader bug: treat the
+            // index as the number.
+            GraderKind::Numeric => i.map_or(f64::NAN, f64::from),
+        }
+    }
+
+    /// The core: decides a batch given each record's time.
+    fn decide<'a, I>(&mut self, items: I, len: usize) -> Vec<Decision>
+    where
+        I: Iterator<Item = (f64, &'a R)> + Clone,
+        R: 'a,
+    {
+        self.seen += len as u64;
+        let mut decisions = vec![Decision::NotSelected; len];
+        // "Now" moves to the newest valid timestamp of the batch.
+        let newest = items
+            .clone()
+            .map(|(t, _)| t)
+            .filter(|t| t.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let cutoff = self.engine.advance(newest);
+        self.ts.clear();
+        self.rows.clear();
+        let mut index = Vec::with_capacity(len);
+        for (i, (t, r)) in items.enumerate() {
+            if !t.is_finite() || !self.grade_into_row(r) {
+                decisions[i] = Decision::Invalid;
+                self.rejected_invalid += 1;
+                continue;
+            }
+            if t <= cutoff {
+                decisions[i] = Decision::Late;
+                self.rejected_late += 1;
+                continue;
+            }
+            self.ts.push(t);
+            self.rows.extend_from_slice(&self.row);
+            index.push(i);
+        }
+        if !index.is_empty() {
+            let picks = self.engine.select(&self.ts, &self.rows);
+            for (&i, p) in index.iter().zip(picks) {
+                if p {
+                    decisions[i] = Decision::Passed;
+                }
+            }
+        }
+        decisions
+    }
+
+    /// Distils one batch arriving now (time from the processor's clock).
+    /// Returns the passed records, in input order.
+    pub fn process_batch(&mut self, batch: Vec<R>) -> Vec<R> {
+        let now = self.clock.now();
+        let d = self.decide(batch.iter().map(|r| (now, r)), batch.len());
+        batch
+            .into_iter()
+            .zip(d)
+            .filter_map(|(r, d)| (d == Decision::Passed).then_some(r))
+            .collect()
+    }
+
+    /// Distils one batch with event times (unix seconds per record). Returns
+    /// the passed records, in input order.
+    pub fn process_batch_at(&mut self, batch: Vec<(f64, R)>) -> Vec<R> {
+        let d = self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len());
+        batch
+            .into_iter()
+            .zip(d)
+            .filter_map(|((_, r), d)| (d == Decision::Passed).then_some(r))
+            .collect()
+    }
+
+    /// The same decisions as [`DistilledProcessor::process_batch_at`],
+    /// without moving records: one [`Decision`] per input, in input order.
+    pub fn classify_batch_at(&mut self, batch: &[(f64, R)]) -> Vec<Decision> {
+        self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len())
+    }
+
+    /// Like [`DistilledProcessor::classify_batch_at`] for records arriving
+    /// now (time from the clock).
+    pub fn classify_batch(&mut self, batch: &[R]) -> Vec<Decision> {
+        let now = self.clock.now();
+        self.decide(batch.iter().map(|r| (now, r)), batch.len())
+    }
+
+    /// Distils a batch with event times and returns every record as a
+    /// [`DataPoint`] (grades and pass flag included); rejected records come
+    /// back with `passed == false`.
+    pub fn process_points_at(&mut self, batch: Vec<(f64, R)>) -> Vec<DataPoint<R>> {
+        let d = self.classify_batch_at(&batch);
+        batch
+            .into_iter()
+            .zip(d)
+            .map(|((timestamp, record), d)| DataPoint {
+                grades: self.graders.iter().map(|g| g.grade(&record)).collect(),
+                record,
+                timestamp,
+                passed: d == Decision::Passed,
+            })
+            .collect()
+    }
+
+    /// Distils any iterator lazily, `batch_size` records at a time, arrival
+    /// time from the clock.
+    ///
+    /// ```
+    /// use distilled_select::{DistilledProcessor, ManualClock};
+    /// let mut p = DistilledProcessor::<u32>::builder()
+    ///     .numeric("x", |x| Some(f64::from(*x)))
+    ///     .clock(ManualClock::new(0.0))
+    ///     .build()
+    ///     .unwrap();
+    /// let kept: Vec<u32> = p.distil(0..1000).collect();
+    /// assert_eq!(kept.len(), 100);
+    /// ```
+    pub fn distil<I: IntoIterator<Item = R>>(&mut self, iter: I) -> Distil<'_, R, I::IntoIter> {
+        Distil {
+            processor: self,
+            inner: iter.into_iter(),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Distils an iterator of `(unix seconds, record)` lazily, `batch_size`
+    /// records at a time.
+    pub fn distil_at<I: IntoIterator<Item = (f64, R)>>(
+        &mut self,
+        iter: I,
+    ) -> DistilAt<'_, R, I::IntoIter> {
+        DistilAt {
+            processor: self,
+            inner: iter.into_iter(),
+            ready: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Counts and per-characteristic window shares and distances. Costs a
+    /// pass over the window (sorting numeric values), so call it when
+    /// reporting, not per record.
+    pub fn stats(&self) -> Stats {
+        let e = &self.engine;
+        let passed = e.total_passed();
+        let valid = e.total_valid();
+        let characteristics = (0..e.num_chars())
+            .map(|c| match &self.kinds[c] {
+                GraderKind::Categorical { categories } => {
+                    let nb = categories.len() + 2;
+                    let mut all = vec![0u64; nb];
+                    let mut pas = vec![0u64; nb];
+                    for (v, p) in e.column(c) {
+                        all[v as usize] += 1;
+                        if p {
+                            pas[v as usize] += 1;
+                        }
+                    }
+                    let (na, np) = (all.iter().sum::<u64>(), pas.iter().sum::<u64>());
+                    let labels = categories
+                        .iter()
+                        .cloned()
+                        .chain(["other".to_owned(), "missing".to_owned()]);
+                    CharacteristicStats {
+                        name: self.names[c].clone(),
+                        kind: CharacteristicKind::Categorical,
+                        buckets: labels
+                            .zip(all.iter().zip(&pas))
+                            .map(|(label, (&a, &p))| BucketShare {
+                                label,
+                                share_all: share(a, na),
+                                share_passed: share(p, np),
+                            })
+                            .collect(),
+                        distance: total_variation(&all, &pas),
+                        quantile_buckets: None,
+                    }
+                }
+                GraderKind::Numeric => {
+                    let mut all: Vec<f64> = Vec::with_capacity(e.window_len());
+                    let mut pas: Vec<f64> = Vec::new();
+                    for (v, p) in e.column(c) {
+                        all.push(v);
+                        if p {
+                            pas.push(v);
+                        }
+                    }
+                    let distance = ks_distance(&mut all, &mut pas);
+                    CharacteristicStats {
+                        name: self.names[c].clone(),
+                        kind: CharacteristicKind::Numeric,
+                        buckets: decile_buckets(&all, &pas),
+                        distance,
+                        quantile_buckets: e.leaves(c),
+                    }
+                }
+            })
+            .collect();
+        Stats {
+            seen: self.seen,
+            passed,
+            not_selected: valid - passed,
+            rejected_invalid: self.rejected_invalid,
+            rejected_late: self.rejected_late,
+            window_len: e.window_len(),
+            window_passed: e.window_passed(),
+            pass_rate: if valid == 0 {
+                0.0
+            } else {
+                passed as f64 / valid as f64
+            },
+            target_rate: self.rate,
+            now: e.now().is_finite().then(|| e.now()),
+            boundary_rebuilds: e.rebuilds(),
+            characteristics,
+        }
+    }
+
+    /// Forgets the window, the counters and the rate accounting; keeps the
+    /// configuration.
+    pub fn reset(&mut self) {
+        self.engine.reset();
+        self.seen = 0;
+        self.rejected_invalid = 0;
+        self.rejected_late = 0;
+    }
+}
+
+fn share(a: u64, n: u64) -> f64 {
+    if n == 0 { 0.0 } else { a as f64 / n as f64 }
+}
+
+/// Decile buckets of the window's values (sorted, NaN = missing last) with
+/// the passed records' shares in them.
+fn decile_buckets(all_sorted: &[f64], pas_sorted: &[f64]) -> Vec<BucketShare> {
+    let present = all_sorted.iter().take_while(|v| !v.is_nan()).count();
+    let pas_present = pas_sorted.iter().take_while(|v| !v.is_nan()).count();
+    let (na, np) = (all_sorted.len() as u64, pas_sorted.len() as u64);
+    let mut out = Vec::new();
+    if present > 0 {
+        let mut cuts: Vec<f64> = (1..10)
+            .map(|i| all_sorted[(i * present / 10).min(present - 1)])
+            .collect();
+        cuts.dedup();
+        let mut lo = all_sorted[0];
+        let mut prev_a = 0;
+        let mut prev_p = 0;
+        for (i, &hi) in cuts
+            .iter()
+            .chain(std::iter::once(&f64::INFINITY))
+            .enumerate()
+        {
+            let last = i == cuts.len();
+            let ca = if last {
+                present
+            } else {
+                all_sorted[..present].partition_point(|&v| v < hi)
+            };
+            let cp = if last {
+                pas_present
+            } else {
+                pas_sorted[..pas_present].partition_point(|&v| v < hi)
+            };
+            if ca > prev_a || cp > prev_p {
+                let label = if last {
+                    format!("[{lo}, {}]", all_sorted[present - 1])
+                } else {
+                    format!("[{lo}, {hi})")
+                };
+                out.push(BucketShare {
+                    label,
+                    share_all: share((ca - prev_a) as u64, na),
+                    share_passed: share((cp - prev_p) as u64, np),
+                });
+            }
+            prev_a = ca;
+            prev_p = cp;
+            lo = hi;
+        }
+    }
+    out.push(BucketShare {
+        label: "missing".to_owned(),
+        share_all: share(na - present as u64, na),
+        share_passed: share(np - pas_present as u64, np),
+    });
+    out
+}
+
+/// Lazy distillation of an iterator (see [`DistilledProcessor::distil`]).
+pub struct Distil<'p, R, I> {
+    processor: &'p mut DistilledProcessor<R>,
+    inner: I,
+    ready: std::collections::VecDeque<R>,
+}
+
+impl<R, I> fmt::Debug for Distil<'_, R, I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Distil")
+            .field("ready", &self.ready.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, I: Iterator<Item = R>> Iterator for Distil<'_, R, I> {
+    type Item = R;
+    fn next(&mut self) -> Option<R> {
+        loop {
+            if let Some(r) = self.ready.pop_front() {
+                return Some(r);
+            }
+            let batch: Vec<R> = self
+                .inner
+                .by_ref()
+                .take(self.processor.batch_size)
+                .collect();
+            if batch.is_empty() {
+                return None;
+            }
+            self.ready.extend(self.processor.process_batch(batch));
+        }
+    }
+}
+
+/// Lazy distillation of a timestamped iterator (see
+/// [`DistilledProcessor::distil_at`]).
+pub struct DistilAt<'p, R, I> {
+    processor: &'p mut DistilledProcessor<R>,
+    inner: I,
+    ready: std::collections::VecDeque<R>,
+}
+
+impl<R, I> fmt::Debug for DistilAt<'_, R, I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DistilAt")
+            .field("ready", &self.ready.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, I: Iterator<Item = (f64, R)>> Iterator for DistilAt<'_, R, I> {
+    type Item = R;
+    fn next(&mut self) -> Option<R> {
+        loop {
+            if let Some(r) = self.ready.pop_front() {
+                return Some(r);
+            }
+            let batch: Vec<(f64, R)> = self
+                .inner
+                .by_ref()
+                .take(self.processor.batch_size)
+                .collect();
+            if batch.is_empty() {
+                return None;
+            }
+            self.ready.extend(self.processor.process_batch_at(batch));
+        }
+    }
+}
