@@ -1,1 +1,1098 @@
-//! distilled-tdigest: under construction (see the issue tracker).
+//! A merging t-digest: quantiles of unbounded numeric streams in bounded
+//! memory, most accurate at the tails, mergeable, and byte-compatible with
+//! Apache DataSketches.
+//!
+//! Values are appended to a buffer; when it fills, the buffer is sorted (radix
+//! sort on order-preserving `u64` keys) and merged with the existing centroids
+//! in one linear pass that respects a *scale function*:
+//!
+//! * [`Scale::K1`] (the default): `k(q) = δ/(2π)·asin(2q−1)` with
+//!   `δ = 2·compression` (the "two-level" factor that DataSketches also
+//!   applies), so a compressed digest holds between `compression` and
+//!   `2·compression + 1` centroids, and the first and last centroids stay
+//!   single values.
+//! * [`Scale::K2`]: the variant Apache DataSketches uses (`k = compression`,
+//!   `δ = 2k`, normalizer `δ / (4 ln(n/δ) + 24)`, merge direction alternating
+//!   between passes, buffer of `4·(2k + fudge)` values). Fed the same values
+//!   in the same order, a K2 digest writes the same bytes as the Python
+//!   `datasketches` 5.2.0 `tdigest_double`.
+//!
+//! # Guarantees
+//!
+//! * `min` and `max` are exact, also after merges and serialization.
+//! * While the digest holds every value as its own centroid (before the first
+//!   compression, or whenever the total number of values fits the centroid
+//!   capacity under K1) answers are exact: `quantile(q)` returns the value at
+//!   sorted position `⌊q·n⌋`, `rank(x)` counts the values below `x`.
+//! * Merge-order independence: [`TDigest::merge_many`] sorts all input
+//!   centroids by `(mean, weight)` before its single merge pass, so any
+//!   permutation of the same inputs gives a bit-identical digest. Pairwise
+//!   [`TDigest::merge`] is commutative in the same sense (`a ⊕ b` and `b ⊕ a`
+//!   have identical centroids) for K1 digests with equal compression; for K2
+//!   digests it additionally needs both sides in the same merge-direction
+//!   state, since that alternating state is part of the DataSketches variant.
+//!   Merging is *not* associative (`(a ⊕ b) ⊕ c` compresses twice): use
+//!   `merge_many` to combine many digests reproducibly.
+//! * Non-finite values follow [`distilled_core::policy`]: `add` rejects and
+//!   counts them, `try_add` returns an error. Weights must be finite and `> 0`.
+//!
+//! ```
+//! use distilled_tdigest::TDigest;
+//! let mut d = TDigest::new(100).unwrap();
+//! d.add_many(&(0..10_000).map(f64::from).collect::<Vec<_>>());
+//! let median = d.quantile(0.5).unwrap();
+//! assert!((median - 5000.0).abs() < 20.0);
+//! assert_eq!(d.min(), Some(0.0));
+//! assert_eq!(d.max(), Some(9999.0));
+//! ```
+
+mod format;
+#[cfg(feature = "serde")]
+mod serde_impl;
+mod sort;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use distilled_core::policy::NonFiniteError;
+use distilled_core::{
+    EmptyLike, MergeError, Mergeable, QuantileSketch, QueryError, SearchCriteria, Update,
+};
+
+use crate::sort::{f64_to_key, key_to_f64, sort_keys};
+
+pub use format::FormatLayout;
+
+/// Default compression.
+pub const DEFAULT_COMPRESSION: u16 = 100;
+/// Smallest accepted compression (DataSketches' minimum `k`).
+pub const MIN_COMPRESSION: u16 = 10;
+/// Default buffer length (values) of a K1 digest.
+pub const DEFAULT_K1_BUFFER: usize = 8192;
+
+/// The scale function, which decides how large centroids may grow at each
+/// quantile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Scale {
+    /// Arcsine scale `k(q) = δ/(2π)·asin(2q−1)`, `δ = 2·compression`,
+    /// always merging in ascending order. The default.
+    #[default]
+    K1,
+    /// The Apache DataSketches variant of K2 (`δ = 2k`, log normalizer,
+    /// alternating merge direction). Byte-compatible with DataSketches.
+    K2,
+}
+
+impl fmt::Display for Scale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scale::K1 => "K1",
+            Scale::K2 => "K2",
+        })
+    }
+}
+
+/// Why a digest could not be built or a value could not be added.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TDigestError {
+    /// Compression below [`MIN_COMPRESSION`].
+    InvalidCompression(u16),
+    /// A buffer length of zero was asked for.
+    InvalidBufferCapacity(usize),
+    /// A NaN or infinite value.
+    NonFinite(NonFiniteError),
+    /// A weight that is not finite and strictly positive.
+    InvalidWeight(f64),
+}
+
+impl fmt::Display for TDigestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TDigestError::InvalidCompression(c) => {
+                write!(f, "compression must be at least {MIN_COMPRESSION}, not {c}")
+            }
+            TDigestError::InvalidBufferCapacity(c) => {
+                write!(f, "buffer capacity must be positive, not {c}")
+            }
+            TDigestError::NonFinite(e) => e.fmt(f),
+            TDigestError::InvalidWeight(w) => {
+                write!(f, "weight {w} rejected: weights must be finite and > 0")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TDigestError {}
+
+impl From<NonFiniteError> for TDigestError {
+    fn from(e: NonFiniteError) -> Self {
+        TDigestError::NonFinite(e)
+    }
+}
+
+/// A centroid: the mean and total weight of a run of adjacent values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Centroid {
+    /// Mean of the values.
+    pub mean: f64,
+    /// Total weight of the values (their count for unweighted adds).
+    pub weight: f64,
+}
+
+/// Sizes and counters of a digest, see [`TDigest::info`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Info {
+    /// The compression parameter.
+    pub compression: u16,
+    /// The scale function.
+    pub scale: Scale,
+    /// Upper bound on the number of centroids after a compression.
+    pub centroid_capacity: usize,
+    /// Number of unit values buffered before a compression.
+    pub buffer_capacity: usize,
+    /// Centroids currently held.
+    pub merged_nodes: usize,
+    /// Values (and weighted values) waiting in the buffer.
+    pub unmerged_nodes: usize,
+    /// Total weight of the centroids.
+    pub merged_weight: f64,
+    /// Total weight waiting in the buffer.
+    pub unmerged_weight: f64,
+    /// Number of merge passes run so far.
+    pub total_compressions: u64,
+    /// Heap memory held, in bytes (allocated capacity).
+    pub memory_bytes: usize,
+}
+
+/// A merging t-digest over `f64`. See the crate documentation.
+#[derive(Debug, Clone)]
+pub struct TDigest {
+    compression: u16,
+    scale: Scale,
+    buffer_capacity: usize,
+    /// Sorted ascending by mean.
+    centroids: Vec<Centroid>,
+    centroid_weight: f64,
+    /// Unit-weight values as order-preserving keys, unsorted.
+    buffer: Vec<u64>,
+    /// Weighted values waiting, unsorted.
+    pending: Vec<Centroid>,
+    pending_weight: f64,
+    min: f64,
+    max: f64,
+    /// DataSketches' alternating direction (K2 only; always false for K1).
+    reverse_merge: bool,
+    compressions: u64,
+    rejected: u64,
+}
+
+impl Default for TDigest {
+    fn default() -> Self {
+        Self::build(DEFAULT_COMPRESSION, Scale::K1, DEFAULT_K1_BUFFER)
+    }
+}
+
+/// Centroid capacity after compression: `2·compression + fudge`, as in
+/// DataSketches (fudge 30 below 30, else 10).
+fn centroid_capacity_for(compression: u16) -> usize {
+    let c = compression as usize;
+    2 * c + if c < 30 { 30 } else { 10 }
+}
+
+impl TDigest {
+    fn build(compression: u16, scale: Scale, buffer_capacity: usize) -> Self {
+        TDigest {
+            compression,
+            scale,
+            buffer_capacity,
+            centroids: Vec::new(),
+            centroid_weight: 0.0,
+            buffer: Vec::new(),
+            pending: Vec::new(),
+            pending_weight: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            reverse_merge: false,
+            compressions: 0,
+            rejected: 0,
+        }
+    }
+
+    /// A K1 digest with the given compression (at least [`MIN_COMPRESSION`]).
+    pub fn new(compression: u16) -> Result<Self, TDigestError> {
+        Self::with_scale(compression, Scale::K1)
+    }
+
+    /// A digest with the given compression and scale function. K2 digests use
+    /// DataSketches' buffer length so that their bytes match it.
+    pub fn with_scale(compression: u16, scale: Scale) -> Result<Self, TDigestError> {
+        if compression < MIN_COMPRESSION {
+            return Err(TDigestError::InvalidCompression(compression));
+        }
+        let buffer = match scale {
+            Scale::K1 => DEFAULT_K1_BUFFER.max(4 * centroid_capacity_for(compression)),
+            Scale::K2 => 4 * centroid_capacity_for(compression),
+        };
+        Ok(Self::build(compression, scale, buffer))
+    }
+
+    /// A K2 digest equivalent to DataSketches' `tdigest_double(k)`.
+    pub fn datasketches(k: u16) -> Result<Self, TDigestError> {
+        Self::with_scale(k, Scale::K2)
+    }
+
+    /// A K1 digest with a custom buffer length (values held before a merge
+    /// pass). Larger buffers amortise the pass better; smaller ones use less
+    /// memory.
+    pub fn with_buffer_capacity(compression: u16, capacity: usize) -> Result<Self, TDigestError> {
+        if compression < MIN_COMPRESSION {
+            return Err(TDigestError::InvalidCompression(compression));
+        }
+        if capacity == 0 {
+            return Err(TDigestError::InvalidBufferCapacity(capacity));
+        }
+        Ok(Self::build(compression, Scale::K1, capacity))
+    }
+
+    /// The compression parameter.
+    pub fn compression(&self) -> u16 {
+        self.compression
+    }
+
+    /// The scale function.
+    pub fn scale(&self) -> Scale {
+        self.scale
+    }
+
+    /// Adds one value. NaN and infinities are not added; they are counted in
+    /// [`TDigest::rejected_non_finite`].
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if x.is_finite() {
+            self.push_unit(x);
+        } else {
+            self.rejected += 1;
+        }
+    }
+
+    /// Adds one value, or returns an error (and changes nothing) for NaN and
+    /// infinities.
+    #[inline]
+    pub fn try_add(&mut self, x: f64) -> Result<(), NonFiniteError> {
+        distilled_core::policy::check_finite(x)?;
+        self.push_unit(x);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn push_unit(&mut self, x: f64) {
+        if self.buffer.len() >= self.buffer_capacity {
+            self.compress();
+        }
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        self.buffer.push(f64_to_key(x));
+    }
+
+    /// Adds many values; faster than calling [`TDigest::add`] for each.
+    /// Non-finite values are rejected and counted.
+    pub fn add_many(&mut self, xs: &[f64]) {
+        let mut rest = xs;
+        while !rest.is_empty() {
+            if self.buffer.len() >= self.buffer_capacity {
+                self.compress();
+            }
+            if self.buffer.capacity() < self.buffer_capacity {
+                self.buffer
+                    .reserve_exact(self.buffer_capacity - self.buffer.len());
+            }
+            let room = self.buffer_capacity - self.buffer.len();
+            let (chunk, tail) = rest.split_at(room.min(rest.len()));
+            rest = tail;
+            let mut lo = self.min;
+            let mut hi = self.max;
+            let mut bad = 0u64;
+            for &x in chunk {
+                if x.is_finite() {
+                    lo = lo.min(x);
+                    hi = hi.max(x);
+                    self.buffer.push(f64_to_key(x));
+                } else {
+                    bad += 1;
+                }
+            }
+            self.min = lo;
+            self.max = hi;
+            self.rejected += bad;
+        }
+    }
+
+    /// Adds `x` with a real-valued `weight` (finite, `> 0`). Errors leave the
+    /// digest unchanged.
+    pub fn add_weighted(&mut self, x: f64, weight: f64) -> Result<(), TDigestError> {
+        distilled_core::policy::check_finite(x)?;
+        if !(weight.is_finite() && weight > 0.0) {
+            return Err(TDigestError::InvalidWeight(weight));
+        }
+        if self.pending.len() >= self.buffer_capacity {
+            self.compress();
+        }
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        self.pending.push(Centroid { mean: x, weight });
+        self.pending_weight += weight;
+        Ok(())
+    }
+
+    /// Number of NaN and infinite values rejected by [`TDigest::add`] and
+    /// [`TDigest::add_many`].
+    pub fn rejected_non_finite(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Total weight added (the number of values for unweighted adds).
+    pub fn count(&self) -> f64 {
+        self.centroid_weight + self.buffer.len() as f64 + self.pending_weight
+    }
+
+    /// `true` when nothing has been added.
+    pub fn is_empty(&self) -> bool {
+        self.centroids.is_empty() && self.buffer.is_empty() && self.pending.is_empty()
+    }
+
+    /// The smallest value added, exact; `None` when empty.
+    pub fn min(&self) -> Option<f64> {
+        (!self.is_empty()).then_some(self.min)
+    }
+
+    /// The largest value added, exact; `None` when empty.
+    pub fn max(&self) -> Option<f64> {
+        (!self.is_empty()).then_some(self.max)
+    }
+
+    /// The centroids, ascending by mean. Values still in the buffer are not
+    /// included: call [`TDigest::compress`] first to see everything.
+    pub fn centroids(&self) -> &[Centroid] {
+        &self.centroids
+    }
+
+    /// Upper bound on the number of centroids after a compression.
+    pub fn centroid_capacity(&self) -> usize {
+        centroid_capacity_for(self.compression)
+    }
+
+    /// Sizes and counters.
+    pub fn info(&self) -> Info {
+        Info {
+            compression: self.compression,
+            scale: self.scale,
+            centroid_capacity: self.centroid_capacity(),
+            buffer_capacity: self.buffer_capacity,
+            merged_nodes: self.centroids.len(),
+            unmerged_nodes: self.buffer.len() + self.pending.len(),
+            merged_weight: self.centroid_weight,
+            unmerged_weight: self.buffer.len() as f64 + self.pending_weight,
+            total_compressions: self.compressions,
+            memory_bytes: std::mem::size_of::<Self>()
+                + self.centroids.capacity() * std::mem::size_of::<Centroid>()
+                + self.buffer.capacity() * 8
+                + self.pending.capacity() * std::mem::size_of::<Centroid>(),
+        }
+    }
+
+    /// Empties the digest, keeping its configuration.
+    pub fn reset(&mut self) {
+        self.centroids.clear();
+        self.centroid_weight = 0.0;
+        self.buffer.clear();
+        self.pending.clear();
+        self.pending_weight = 0.0;
+        self.min = f64::INFINITY;
+        self.max = f64::NEG_INFINITY;
+        self.reverse_merge = false;
+        self.compressions = 0;
+        self.rejected = 0;
+    }
+
+    /// Merges the buffered values into the centroids (one merge pass). Does
+    /// nothing when the buffer is empty.
+    pub fn compress(&mut self) {
+        if self.buffer.is_empty() && self.pending.is_empty() {
+            return;
+        }
+        let mut scratch = Vec::new();
+        sort_keys(&mut self.buffer, &mut scratch);
+        drop(scratch);
+        self.pending.sort_unstable_by(cmp_centroid);
+        // Ascending merge of the sorted buffer, the sorted weighted values and
+        // the existing centroids. On equal means the buffered value comes
+        // first, as in DataSketches' stable sort.
+        let total = self.buffer.len() + self.pending.len() + self.centroids.len();
+        let mut items = Vec::with_capacity(total);
+        let old = std::mem::take(&mut self.centroids);
+        merge_sorted_into(&self.buffer, &self.pending, &old, &mut items);
+        self.centroid_weight += self.buffer.len() as f64 + self.pending_weight;
+        self.buffer.clear();
+        self.pending.clear();
+        self.pending_weight = 0.0;
+        self.centroids = old;
+        self.run_pass(&items);
+    }
+
+    /// Runs one merge pass over `items` (ascending, with total weight
+    /// `self.centroid_weight`), replacing the centroids.
+    fn run_pass(&mut self, items: &[Centroid]) {
+        self.centroids.clear();
+        if items.is_empty() {
+            return;
+        }
+        self.compressions += 1;
+        match self.scale {
+            Scale::K1 => {
+                if items.len() <= self.centroid_capacity() {
+                    // Everything fits: keep it exact.
+                    self.centroids.extend_from_slice(items);
+                } else {
+                    pass_k1(
+                        items,
+                        self.centroid_weight,
+                        self.compression,
+                        &mut self.centroids,
+                    );
+                }
+            }
+            Scale::K2 => {
+                pass_k2(
+                    items,
+                    self.centroid_weight,
+                    self.compression,
+                    self.reverse_merge,
+                    &mut self.centroids,
+                );
+                self.reverse_merge = !self.reverse_merge;
+            }
+        }
+        // Weights of the output are sums of the input weights; recompute the
+        // total from the output to avoid drift with fractional weights.
+        if let (Some(f), Some(l)) = (self.centroids.first(), self.centroids.last()) {
+            self.min = self.min.min(f.mean);
+            self.max = self.max.max(l.mean);
+        }
+    }
+
+    /// Folds `other` into `self`. Both must use the same scale function;
+    /// the result keeps `self`'s compression. All centroids and buffered values
+    /// of both are sorted by `(mean, weight)` and merged in one pass, so the
+    /// result does not depend on which side received the merge (see the crate
+    /// documentation for the exact guarantee).
+    pub fn merge(&mut self, other: &TDigest) -> Result<(), MergeError> {
+        if self.scale != other.scale {
+            return Err(MergeError::ParameterMismatch {
+                parameter: "scale function",
+                expected: self.scale.to_string(),
+                found: other.scale.to_string(),
+            });
+        }
+        if other.is_empty() {
+            return Ok(());
+        }
+        let mut items = Vec::new();
+        self.collect_items(&mut items);
+        other.collect_items(&mut items);
+        sort_items(&mut items);
+        self.centroid_weight += self.buffer.len() as f64 + self.pending_weight + other.count();
+        self.buffer.clear();
+        self.pending.clear();
+        self.pending_weight = 0.0;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.rejected += other.rejected;
+        self.run_pass(&items);
+        Ok(())
+    }
+
+    /// Merges many digests into a new one with the given compression, in one
+    /// pass over all their centroids sorted by `(mean, weight)`: any
+    /// permutation of `digests` gives a bit-identical result. All digests must
+    /// share one scale function (the result's; K1 when `digests` is empty).
+    pub fn merge_many<'a, I>(digests: I, compression: u16) -> Result<TDigest, MergeError>
+    where
+        I: IntoIterator<Item = &'a TDigest>,
+    {
+        let mut items = Vec::new();
+        let mut scale = None;
+        let mut min = f64::INFINITY;
+        let mut max = f64::NEG_INFINITY;
+        let mut weight = 0.0;
+        let mut rejected = 0;
+        for d in digests {
+            match scale {
+                None => scale = Some(d.scale),
+                Some(s) if s != d.scale => {
+                    return Err(MergeError::ParameterMismatch {
+                        parameter: "scale function",
+                        expected: s.to_string(),
+                        found: d.scale.to_string(),
+                    });
+                }
+                Some(_) => {}
+            }
+            d.collect_items(&mut items);
+            if !d.is_empty() {
+                min = min.min(d.min);
+                max = max.max(d.max);
+            }
+            rejected += d.rejected;
+        }
+        let mut out = TDigest::with_scale(compression, scale.unwrap_or_default())
+            .map_err(|e| MergeError::Incompatible(e.to_string()))?;
+        sort_items(&mut items);
+        // Sum the weights in sorted order so that the total does not depend on
+        // the order of the inputs either.
+        for it in &items {
+            weight += it.weight;
+        }
+        out.centroid_weight = weight;
+        out.min = min;
+        out.max = max;
+        out.rejected = rejected;
+        out.run_pass(&items);
+        Ok(out)
+    }
+
+    /// Appends every centroid and buffered value (weight 1) to `out`.
+    fn collect_items(&self, out: &mut Vec<Centroid>) {
+        out.reserve(self.centroids.len() + self.buffer.len() + self.pending.len());
+        out.extend_from_slice(&self.centroids);
+        out.extend(self.buffer.iter().map(|&k| Centroid {
+            mean: key_to_f64(k),
+            weight: 1.0,
+        }));
+        out.extend_from_slice(&self.pending);
+    }
+
+    /// All centroids and buffered values as one ascending list, without
+    /// compressing: what queries read.
+    fn view(&self) -> Cow<'_, [Centroid]> {
+        if self.buffer.is_empty() && self.pending.is_empty() {
+            return Cow::Borrowed(&self.centroids);
+        }
+        let mut keys = self.buffer.clone();
+        let mut scratch = Vec::new();
+        sort_keys(&mut keys, &mut scratch);
+        let mut pending = self.pending.clone();
+        pending.sort_unstable_by(cmp_centroid);
+        let mut items = Vec::with_capacity(keys.len() + pending.len() + self.centroids.len());
+        merge_sorted_into(&keys, &pending, &self.centroids, &mut items);
+        Cow::Owned(items)
+    }
+
+    /// Estimated quantile at normalized rank `q` in `[0, 1]`: the value at
+    /// position `q·n` in sorted order (exactly the value at sorted index
+    /// `min(⌊q·n⌋, n−1)` while every value is its own centroid).
+    ///
+    /// Errors: [`QueryError::Empty`], [`QueryError::RankOutOfRange`].
+    pub fn quantile(&self, q: f64) -> Result<f64, QueryError> {
+        if self.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if !(0.0..=1.0).contains(&q) {
+            return Err(QueryError::RankOutOfRange(q));
+        }
+        let view = self.view();
+        Ok(self.value_at(&view, q * self.count()))
+    }
+
+    /// The value at 0-based absolute rank `r` (`0 ≤ r < count`): `by_rank(0)`
+    /// is the minimum, `by_rank(count − 1)` the maximum. `None` when empty or
+    /// when `r` is out of range or not finite.
+    pub fn by_rank(&self, r: f64) -> Option<f64> {
+        let n = self.count();
+        if self.is_empty() || !r.is_finite() || r < 0.0 || r > n - 1.0 {
+            return None;
+        }
+        let view = self.view();
+        Some(self.value_at(&view, r + 0.5))
+    }
+
+    /// The value at 0-based reverse rank `r`: `by_rev_rank(0)` is the maximum.
+    /// `None` when empty or out of range.
+    pub fn by_rev_rank(&self, r: f64) -> Option<f64> {
+        let n = self.count();
+        if self.is_empty() || !r.is_finite() || r < 0.0 || r > n - 1.0 {
+            return None;
+        }
+        self.by_rank(n - 1.0 - r)
+    }
+
+    /// Estimated number (weight) of values strictly below `x`.
+    ///
+    /// Errors: [`QueryError::Empty`], [`QueryError::NonFiniteArgument`].
+    pub fn rank(&self, x: f64) -> Result<f64, QueryError> {
+        let (below, _) = self.below_at_checked(x)?;
+        Ok(below)
+    }
+
+    /// Estimated number (weight) of values strictly above `x`.
+    ///
+    /// Errors: [`QueryError::Empty`], [`QueryError::NonFiniteArgument`].
+    pub fn rev_rank(&self, x: f64) -> Result<f64, QueryError> {
+        let (below, at) = self.below_at_checked(x)?;
+        Ok((self.count() - below - at).max(0.0))
+    }
+
+    /// Estimated fraction of values `<= x`, in `[0, 1]`.
+    ///
+    /// Errors: [`QueryError::Empty`], [`QueryError::NonFiniteArgument`].
+    pub fn cdf(&self, x: f64) -> Result<f64, QueryError> {
+        let (below, at) = self.below_at_checked(x)?;
+        Ok(((below + at) / self.count()).clamp(0.0, 1.0))
+    }
+
+    /// Mean of the values whose normalized rank lies in `[lo, hi]`
+    /// (`0 ≤ lo < hi ≤ 1`); `trimmed_mean(0, 1)` is the mean of everything.
+    ///
+    /// Errors: [`QueryError::Empty`], [`QueryError::InvalidArgument`].
+    pub fn trimmed_mean(&self, lo: f64, hi: f64) -> Result<f64, QueryError> {
+        if self.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) || lo >= hi {
+            return Err(QueryError::InvalidArgument(format!(
+                "trimmed mean needs 0 <= lo < hi <= 1, got lo = {lo}, hi = {hi}"
+            )));
+        }
+        let view = self.view();
+        let n = self.count();
+        let (a, b) = (lo * n, hi * n);
+        let mut start = 0.0;
+        let mut sum = 0.0;
+        let mut weight = 0.0;
+        for c in view.iter() {
+            let end = start + c.weight;
+            let overlap = end.min(b) - start.max(a);
+            if overlap > 0.0 {
+                sum += overlap * c.mean;
+                weight += overlap;
+            }
+            if end >= b {
+                break;
+            }
+            start = end;
+        }
+        if weight > 0.0 {
+            Ok((sum / weight).clamp(self.min, self.max))
+        } else {
+            // The range is narrower than one unit of weight: use its midpoint.
+            Ok(self.value_at(&view, 0.5 * (a + b)))
+        }
+    }
+
+    fn below_at_checked(&self, x: f64) -> Result<(f64, f64), QueryError> {
+        if self.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if !x.is_finite() {
+            return Err(QueryError::NonFiniteArgument(x));
+        }
+        let view = self.view();
+        Ok(self.below_at(&view, x))
+    }
+
+    /// A centroid is an atom (all its weight sits exactly at its mean) when it
+    /// is a single value, or when its mean equals the exact min or max.
+    #[inline]
+    fn is_atom(&self, c: &Centroid) -> bool {
+        c.weight == 1.0 || c.mean == self.min || c.mean == self.max
+    }
+
+    /// (weight strictly below `x`, weight exactly at `x`) under the
+    /// interpolation model: an atom's weight sits at its mean; any other
+    /// centroid spreads half its weight over the gap to each neighbour, and a
+    /// single value sits at the exact min and max.
+    fn below_at(&self, cs: &[Centroid], x: f64) -> (f64, f64) {
+        let total = self.count();
+        if x < self.min {
+            return (0.0, 0.0);
+        }
+        if x > self.max {
+            return (total, 0.0);
+        }
+        if self.min == self.max {
+            return (0.0, total);
+        }
+        let n = cs.len();
+        let first = cs[0];
+        let last = cs[n - 1];
+        if x < first.mean {
+            // Left tail between min and the first mean.
+            if x == self.min {
+                return (0.0, 1.0);
+            }
+            let half = first.weight / 2.0;
+            let b = 1.0 + (x - self.min) / (first.mean - self.min) * (half - 1.0).max(0.0);
+            return (b.min(half.max(1.0)), 0.0);
+        }
+        if x > last.mean {
+            if x == self.max {
+                return (total - 1.0, 1.0);
+            }
+            let half = last.weight / 2.0;
+            let a = 1.0 + (self.max - x) / (self.max - last.mean) * (half - 1.0).max(0.0);
+            return ((total - a.min(half.max(1.0))).max(0.0), 0.0);
+        }
+        let lo = cs.partition_point(|c| c.mean < x);
+        let hi = lo + cs[lo..].partition_point(|c| c.mean <= x);
+        let before: f64 = cs[..lo].iter().map(|c| c.weight).sum();
+        if lo < hi {
+            let mut atoms = 0.0;
+            let mut spread = 0.0;
+            for c in &cs[lo..hi] {
+                if self.is_atom(c) {
+                    atoms += c.weight;
+                } else {
+                    spread += c.weight;
+                }
+            }
+            return (before + spread / 2.0, atoms);
+        }
+        // Strictly between cs[lo - 1] and cs[lo] (lo >= 1 because
+        // x >= first.mean, and lo < n because x <= last.mean).
+        let l = cs[lo - 1];
+        let r = cs[lo];
+        let before = before - l.weight;
+        let l_atom = self.is_atom(&l);
+        let r_atom = self.is_atom(&r);
+        let base = if l_atom {
+            before + l.weight
+        } else {
+            before + l.weight / 2.0
+        };
+        let span = (if l_atom { 0.0 } else { l.weight / 2.0 })
+            + (if r_atom { 0.0 } else { r.weight / 2.0 });
+        let frac = (x - l.mean) / (r.mean - l.mean);
+        (base + span * frac, 0.0)
+    }
+
+    /// The value at absolute position `index` in `[0, total]`.
+    fn value_at(&self, cs: &[Centroid], index: f64) -> f64 {
+        let total = self.count();
+        let n = cs.len();
+        if n == 0 {
+            return self.min;
+        }
+        if n == 1 || self.min == self.max {
+            let c = cs[0];
+            if c.weight <= 1.0 || self.is_atom(&c) {
+                return c.mean;
+            }
+            // One non-atom centroid: interpolate through min, mean and max.
+            return if index < total / 2.0 {
+                lerp(self.min, c.mean, (index / (total / 2.0)).clamp(0.0, 1.0))
+            } else {
+                lerp(
+                    c.mean,
+                    self.max,
+                    ((index - total / 2.0) / (total / 2.0)).clamp(0.0, 1.0),
+                )
+            };
+        }
+        if index < 1.0 {
+            return self.min;
+        }
+        if index >= total - 1.0 {
+            return self.max;
+        }
+        let first = cs[0];
+        if !self.is_atom(&first) && index < first.weight / 2.0 {
+            let t = (index - 1.0) / (first.weight / 2.0 - 1.0);
+            return lerp(self.min, first.mean, t.clamp(0.0, 1.0));
+        }
+        let last = cs[n - 1];
+        if !self.is_atom(&last) && total - index <= last.weight / 2.0 {
+            let t = (total - index - 1.0) / (last.weight / 2.0 - 1.0);
+            return lerp(self.max, last.mean, t.clamp(0.0, 1.0));
+        }
+        let mut so_far = first.weight / 2.0;
+        for i in 0..n - 1 {
+            let (a, b) = (cs[i], cs[i + 1]);
+            let dw = (a.weight + b.weight) / 2.0;
+            if so_far + dw > index {
+                let mut left = 0.0;
+                if self.is_atom(&a) {
+                    if index - so_far < a.weight / 2.0 {
+                        return a.mean;
+                    }
+                    left = a.weight / 2.0;
+                }
+                let mut right = 0.0;
+                if self.is_atom(&b) {
+                    if so_far + dw - index <= b.weight / 2.0 {
+                        return b.mean;
+                    }
+                    right = b.weight / 2.0;
+                }
+                let z1 = index - so_far - left;
+                let z2 = so_far + dw - index - right;
+                let denom = z1 + z2;
+                if denom <= 0.0 {
+                    return a.mean;
+                }
+                return lerp(a.mean, b.mean, (z1 / denom).clamp(0.0, 1.0));
+            }
+            so_far += dw;
+        }
+        last.mean.clamp(self.min, self.max)
+    }
+}
+
+#[inline]
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let v = a + (b - a) * t;
+    if a <= b { v.clamp(a, b) } else { v.clamp(b, a) }
+}
+
+/// Total order on centroids: by mean, then by weight.
+#[inline]
+fn cmp_centroid(a: &Centroid, b: &Centroid) -> std::cmp::Ordering {
+    a.mean
+        .total_cmp(&b.mean)
+        .then_with(|| a.weight.total_cmp(&b.weight))
+}
+
+/// Sorts merge inputs canonically by `(mean, weight)`; equal pairs are
+/// interchangeable, so the result depends only on the multiset.
+fn sort_items(items: &mut [Centroid]) {
+    // -0.0 and +0.0 compare equal numerically; give them one representation
+    // so that their order cannot depend on the inputs' order.
+    for it in items.iter_mut() {
+        if it.mean == 0.0 {
+            it.mean = 0.0;
+        }
+    }
+    items.sort_unstable_by(cmp_centroid);
+}
+
+/// Merges three ascending sequences into `out`: unit values (keys), weighted
+/// values and existing centroids. On equal means: unit values, then weighted
+/// values, then centroids.
+fn merge_sorted_into(
+    keys: &[u64],
+    pending: &[Centroid],
+    old: &[Centroid],
+    out: &mut Vec<Centroid>,
+) {
+    if pending.is_empty() {
+        let mut j = 0;
+        for &k in keys {
+            let x = key_to_f64(k);
+            while j < old.len() && old[j].mean < x {
+                out.push(old[j]);
+                j += 1;
+            }
+            out.push(Centroid {
+                mean: x,
+                weight: 1.0,
+            });
+        }
+        out.extend_from_slice(&old[j..]);
+        return;
+    }
+    let mut first = Vec::with_capacity(keys.len() + pending.len());
+    merge_sorted_into(keys, &[], pending, &mut first);
+    let mut j = 0;
+    for c in first {
+        while j < old.len() && old[j].mean < c.mean {
+            out.push(old[j]);
+            j += 1;
+        }
+        out.push(c);
+    }
+    out.extend_from_slice(&old[j..]);
+}
+
+/// One K1 merge pass, ascending. For each output centroid the largest allowed
+/// cumulative weight is computed once (one `asin` and one `sin`), so the inner
+/// loop is an add and a compare per item. Means accumulate as offsets from the
+/// centroid's first item, which keeps them accurate for data far from zero.
+fn pass_k1(items: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centroid>) {
+    let delta = 2.0 * compression as f64;
+    let step = 2.0 * std::f64::consts::PI / delta; // one unit of k, in asin space
+    let half_pi = std::f64::consts::FRAC_PI_2;
+    let limit_after = |so_far: f64| -> f64 {
+        let q0 = (so_far / total).clamp(0.0, 1.0);
+        let a = (2.0 * q0 - 1.0).asin() + step;
+        if a >= half_pi {
+            f64::INFINITY
+        } else {
+            total * (a.sin() + 1.0) / 2.0
+        }
+    };
+    let n = items.len();
+    let mut so_far = 0.0; // weight before the current centroid
+    let mut origin = items[0].mean;
+    let mut w = items[0].weight;
+    let mut offset_sum = 0.0;
+    // The first item stays a single centroid: the extreme of the pass.
+    let mut limit = 0.0;
+    for (i, it) in items.iter().enumerate().skip(1) {
+        if so_far + w + it.weight <= limit && i != n - 1 {
+            w += it.weight;
+            offset_sum += (it.mean - origin) * it.weight;
+        } else {
+            out.push(Centroid {
+                mean: origin + offset_sum / w,
+                weight: w,
+            });
+            so_far += w;
+            origin = it.mean;
+            w = it.weight;
+            offset_sum = 0.0;
+            limit = limit_after(so_far);
+        }
+    }
+    out.push(Centroid {
+        mean: origin + offset_sum / w,
+        weight: w,
+    });
+}
+
+/// One DataSketches K2 merge pass, reproducing its arithmetic exactly.
+fn pass_k2(items: &[Centroid], total: f64, k: u16, reverse: bool, out: &mut Vec<Centroid>) {
+    let compression = 2.0 * k as f64;
+    let normalizer = compression / (4.0 * (total / compression).ln() + 24.0);
+    let bound = |q: f64| q * (1.0 - q) / normalizer;
+    let step = |idx: usize, it: &Centroid, out: &mut Vec<Centroid>, so_far: &mut f64| {
+        if idx == 0 {
+            out.push(*it);
+            return;
+        }
+        let last = out.last_mut().expect("first item pushed");
+        let proposed = last.weight + it.weight;
+        let mut add = false;
+        if idx != 1 {
+            let q0 = *so_far / total;
+            let q2 = (*so_far + proposed) / total;
+            add = proposed <= total * bound(q0).min(bound(q2));
+        }
+        if add {
+            last.weight += it.weight;
+            last.mean += (it.mean - last.mean) * it.weight / last.weight;
+        } else {
+            *so_far += last.weight;
+            out.push(*it);
+        }
+    };
+    let mut so_far = 0.0;
+    if reverse {
+        for (idx, it) in items.iter().rev().enumerate() {
+            step(idx, it, out, &mut so_far);
+        }
+        out.reverse();
+    } else {
+        for (idx, it) in items.iter().enumerate() {
+            step(idx, it, out, &mut so_far);
+        }
+    }
+}
+
+impl Mergeable for TDigest {
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        TDigest::merge(self, other)
+    }
+}
+
+impl EmptyLike for TDigest {
+    fn empty_like(&self) -> Self {
+        Self::build(self.compression, self.scale, self.buffer_capacity)
+    }
+}
+
+impl Update<f64> for TDigest {
+    #[inline]
+    fn update(&mut self, item: f64) {
+        self.add(item);
+    }
+}
+
+impl Update<f32> for TDigest {
+    #[inline]
+    fn update(&mut self, item: f32) {
+        self.add(f64::from(item));
+    }
+}
+
+impl QuantileSketch for TDigest {
+    type Item = f64;
+
+    fn n(&self) -> u64 {
+        self.count().round() as u64
+    }
+
+    fn is_empty(&self) -> bool {
+        TDigest::is_empty(self)
+    }
+
+    fn min_item(&self) -> Option<f64> {
+        self.min()
+    }
+
+    fn max_item(&self) -> Option<f64> {
+        self.max()
+    }
+
+    fn rank(&self, item: &f64, criteria: SearchCriteria) -> Result<f64, QueryError> {
+        let (below, at) = self.below_at_checked(*item)?;
+        let r = match criteria {
+            SearchCriteria::Inclusive => below + at,
+            SearchCriteria::Exclusive => below,
+        };
+        Ok((r / self.count()).clamp(0.0, 1.0))
+    }
+
+    fn quantile(&self, rank: f64, criteria: SearchCriteria) -> Result<f64, QueryError> {
+        if self.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if !(0.0..=1.0).contains(&rank) {
+            return Err(QueryError::RankOutOfRange(rank));
+        }
+        let n = self.count();
+        let index = match criteria {
+            SearchCriteria::Exclusive => rank * n,
+            // Smallest value whose inclusive rank reaches `rank`: sorted index
+            // ceil(rank·n) − 1, i.e. position ceil(rank·n) − 1/2.
+            SearchCriteria::Inclusive => ((rank * n).ceil() - 0.5).max(0.0),
+        };
+        let view = self.view();
+        Ok(self.value_at(&view, index))
+    }
+
+    fn quantiles(&self, ranks: &[f64], criteria: SearchCriteria) -> Result<Vec<f64>, QueryError> {
+        // One view for all ranks.
+        if self.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        let view = self.view();
+        let n = self.count();
+        ranks
+            .iter()
+            .map(|&rank| {
+                if !(0.0..=1.0).contains(&rank) {
+                    return Err(QueryError::RankOutOfRange(rank));
+                }
+                let index = match criteria {
+                    SearchCriteria::Exclusive => rank * n,
+                    SearchCriteria::Inclusive => ((rank * n).ceil() - 0.5).max(0.0),
+                };
+                Ok(self.value_at(&view, index))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;
