@@ -8,6 +8,10 @@
 //!   arrival, subtract on expiry, totals in O(1).
 //! * [`fifo`]: [`ExpiringFifo`] — timestamped items kept in time order,
 //!   expired by a moving `now`, bounded in length, observable.
+//! * [`sliding`]: [`SlidingWindow`] — the merge of the panes inside a time
+//!   horizon over any sketch implementing [`distilled_core::Mergeable`] and
+//!   [`distilled_core::EmptyLike`], with amortised O(1) merges per query
+//!   (two-stacks aggregation); [`WindowConfig`] validates horizon and panes.
 //! * [`time`]: units (`f64` seconds), the [`Clock`] abstraction, validation.
 //!
 //! Errors are in [`error`].
@@ -15,11 +19,13 @@
 pub mod counters;
 pub mod error;
 pub mod fifo;
+pub mod sliding;
 pub mod time;
 
 pub use counters::{BucketCounts, KeyedCounts, WindowSum};
 pub use error::{ConfigError, CounterError, TimeError, WindowError};
 pub use fifo::{Entry, ExpiringFifo, Rejected};
+pub use sliding::{SlidingWindow, WindowConfig};
 pub use time::{Clock, ManualClock, SystemClock};
 
 /// The most panes a window may have (a bound on its memory).
