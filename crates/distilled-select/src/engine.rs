@@ -33,9 +33,21 @@
 //! few rescorings per pick.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
+use distilled_window::{BucketCounts, Entry, ExpiringFifo};
+use smallvec::SmallVec;
+
+/// One data point kept in the window: its graded values (numeric value or
+/// NaN for missing; categorical bucket code as `f64`) and whether it was
+/// passed on. The record itself is not kept: memory is bounded by the
+/// window's length times the number of characteristics.
+#[derive(Debug, Clone)]
+pub(crate) struct Point {
+    passed: bool,
+    row: SmallVec<[f64; 4]>,
+}
 
 /// What the engine needs to know about one characteristic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,14 +217,12 @@ pub(crate) struct Engine {
     /// Per pair (i, j, first slot, coarse length of j).
     pairs: Vec<(usize, usize, u32, u32)>,
     stride: usize,
-    all: Vec<u32>,
-    passed: Vec<u32>,
+    all: BucketCounts,
+    passed: BucketCounts,
     weight: Vec<f64>,
-    // Window store: one row of `specs.len()` values per point (numeric value
-    // or NaN for missing; categorical bucket code as f64).
-    ts: VecDeque<f64>,
-    flags: VecDeque<bool>,
-    rows: VecDeque<f64>,
+    /// The window's data points, oldest first (distilled-window's FIFO keeps
+    /// them in time order and expires them at the horizon).
+    fifo: ExpiringFifo<Point>,
     window_passed: u64,
     // Rate accounting over the whole stream.
     total_valid: u64,
@@ -228,7 +238,15 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn new(specs: Vec<Spec>, rate: f64, horizon: f64, seed: u64) -> Self {
+    /// `horizon` must be positive and finite (the builder checks it);
+    /// `capacity` bounds the window's length (oldest points are evicted).
+    pub(crate) fn new(
+        specs: Vec<Spec>,
+        rate: f64,
+        horizon: f64,
+        capacity: usize,
+        seed: u64,
+    ) -> Self {
         let pairs_on = specs.len() >= 2 && specs.len() <= MAX_CHARS_FOR_PAIRS;
         let layouts = specs
             .iter()
@@ -251,12 +269,11 @@ impl Engine {
             base: Vec::new(),
             pairs: Vec::new(),
             stride: 0,
-            all: Vec::new(),
-            passed: Vec::new(),
+            all: BucketCounts::new(0),
+            passed: BucketCounts::new(0),
             weight: Vec::new(),
-            ts: VecDeque::new(),
-            flags: VecDeque::new(),
-            rows: VecDeque::new(),
+            fifo: ExpiringFifo::new(horizon, capacity.max(1))
+                .expect("the builder validates the horizon"),
             window_passed: 0,
             total_valid: 0,
             total_passed: 0,
@@ -277,7 +294,13 @@ impl Engine {
 
     /// Forgets everything (window, counters, rate accounting).
     pub(crate) fn reset(&mut self) {
-        let fresh = Self::new(self.specs.clone(), self.rate, self.horizon, self.seed);
+        let fresh = Self::new(
+            self.specs.clone(),
+            self.rate,
+            self.horizon,
+            self.fifo.capacity(),
+            self.seed,
+        );
         *self = Self {
             weights: self.weights,
             ..fresh
@@ -318,8 +341,8 @@ impl Engine {
                 }
             }
         }
-        self.all = vec![0; weight.len()];
-        self.passed = vec![0; weight.len()];
+        self.all = BucketCounts::new(weight.len());
+        self.passed = BucketCounts::new(weight.len());
         self.weight = weight;
         self.base = base;
         self.pairs = pairs;
@@ -377,42 +400,44 @@ impl Engine {
 
     #[inline]
     fn score(&self, slots: &[u32]) -> f64 {
+        let (all, passed) = (self.all.counts(), self.passed.counts());
         let mut s = 0.0;
         for &i in slots {
             let i = i as usize;
-            s += self.weight[i] * (self.rate * f64::from(self.all[i]) - f64::from(self.passed[i]));
+            s += self.weight[i] * (self.rate * all[i] as f64 - passed[i] as f64);
         }
         s
     }
 
-    /// Drops points whose time is at or before `now - horizon`.
-    fn expire(&mut self) {
-        let cutoff = self.now - self.horizon;
-        let w = self.specs.len();
+    /// Adds (`sign > 0`) or removes a point's slots from the counters.
+    fn count_point(&mut self, slots: &[u32], passed: bool, add: bool) {
+        for &s in slots {
+            let s = s as usize;
+            let r = if add {
+                self.all
+                    .add(s)
+                    .and(if passed { self.passed.add(s) } else { Ok(()) })
+            } else {
+                self.all.subtract(s).and(if passed {
+                    self.passed.subtract(s)
+                } else {
+                    Ok(())
+                })
+            };
+            debug_assert!(r.is_ok(), "window counters out of step: {r:?}");
+        }
+    }
+
+    /// Removes a point leaving the window (expired or evicted).
+    fn remove(&mut self, e: Entry<Point>) {
         let mut buf = std::mem::take(&mut self.slot_buf);
         buf.resize(self.stride, 0);
-        let mut row = vec![0.0; w];
-        while let Some(&t) = self.ts.front() {
-            if t > cutoff {
-                break;
-            }
-            self.ts.pop_front();
-            let was_passed = self.flags.pop_front().unwrap_or(false);
-            for v in row.iter_mut() {
-                *v = self.rows.pop_front().unwrap_or(f64::NAN);
-            }
-            self.slots_of(&row, &mut buf);
-            for &s in &buf {
-                self.all[s as usize] -= 1;
-                if was_passed {
-                    self.passed[s as usize] -= 1;
-                }
-            }
-            if was_passed {
-                self.window_passed -= 1;
-            }
-            self.churn += 1;
+        self.slots_of(&e.item.row, &mut buf);
+        self.count_point(&buf, e.item.passed, false);
+        if e.item.passed {
+            self.window_passed -= 1;
         }
+        self.churn += 1;
         self.slot_buf = buf;
     }
 
@@ -422,7 +447,11 @@ impl Engine {
         if now > self.now {
             self.now = now;
         }
-        self.expire();
+        if self.now.is_finite() {
+            while let Ok(Some(e)) = self.fifo.pop_expired(self.now) {
+                self.remove(e);
+            }
+        }
         self.now - self.horizon
     }
 
@@ -432,12 +461,8 @@ impl Engine {
         let w = self.specs.len();
         let n = ts.len();
         debug_assert_eq!(rows.len(), n * w);
-        let first = self.ts.len();
-        self.ts.extend(ts.iter().copied());
-        self.flags.extend(std::iter::repeat_n(false, n));
-        self.rows.extend(rows.iter().copied());
         self.churn += n;
-        let rebuilt = self.maybe_rebuild();
+        let rebuilt = self.maybe_rebuild(rows);
 
         let stride = self.stride;
         let mut cs = std::mem::take(&mut self.cand_slots);
@@ -450,7 +475,8 @@ impl Engine {
         }
         if !rebuilt {
             for &s in cs.iter() {
-                self.all[s as usize] += 1;
+                let r = self.all.add(s as usize);
+                debug_assert!(r.is_ok());
             }
         }
 
@@ -474,7 +500,7 @@ impl Engine {
                     let sl = &cs[i * stride..(i + 1) * stride];
                     Cand {
                         score: self.score(sl),
-                        commonness: sl.iter().map(|&s| f64::from(self.all[s as usize])).sum(),
+                        commonness: sl.iter().map(|&s| self.all.get(s as usize) as f64).sum(),
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
                     }
@@ -498,29 +524,47 @@ impl Engine {
                 out[i] = true;
                 picked += 1;
                 for &s in sl {
-                    self.passed[s as usize] += 1;
+                    let r = self.passed.add(s as usize);
+                    debug_assert!(r.is_ok());
                 }
             }
         }
         if k == n {
             for &s in cs.iter() {
-                self.passed[s as usize] += 1;
-            }
-        }
-        for (i, &p) in out.iter().enumerate() {
-            if p {
-                self.flags[first + i] = true;
+                let r = self.passed.add(s as usize);
+                debug_assert!(r.is_ok());
             }
         }
         self.total_passed += k as u64;
         self.window_passed += k as u64;
         self.cand_slots = cs;
+        // Into the window, passed flags known. The caller filtered late and
+        // non-finite times with the FIFO's own cutoff, so a push can only
+        // hand back a point evicted by the capacity bound.
+        for (i, &p) in out.iter().enumerate() {
+            let point = Point {
+                passed: p,
+                row: SmallVec::from_slice(&rows[i * w..(i + 1) * w]),
+            };
+            match self.fifo.push(ts[i], point) {
+                Ok(None) => {}
+                Ok(Some(evicted)) => self.remove(evicted),
+                Err(rejected) => {
+                    // Unreachable by construction; keep the counters exact.
+                    let e = Entry {
+                        timestamp: ts[i],
+                        item: rejected.item,
+                    };
+                    self.remove(e);
+                }
+            }
+        }
         out
     }
 
     /// Rebuilds numeric boundaries when the window has changed enough, and
     /// recounts every slot from the store. Returns `true` when it did.
-    fn maybe_rebuild(&mut self) -> bool {
+    fn maybe_rebuild(&mut self, batch_rows: &[f64]) -> bool {
         if self.churn < (self.len_at_rebuild / 4).max(64) {
             return false;
         }
@@ -529,7 +573,7 @@ impl Engine {
         for c in 0..self.specs.len() {
             let Some(l) = &self.layouts[c] else { continue };
             let base = self.base[c] as usize;
-            let present = self.all[base + 1] as usize;
+            let present = self.all.get(base + 1) as usize;
             let target = self.target_leaves(present);
             if target > l.k || target * 2 < l.k {
                 need = true;
@@ -538,17 +582,17 @@ impl Engine {
             // Boundaries gone stale (drift): some leaf holds far more than
             // its share.
             let fair = present as f64 / l.k as f64;
-            let leaves = &self.all[base + l.k..base + 2 * l.k];
-            if leaves.iter().any(|&a| f64::from(a) > 2.0 * fair + 8.0) {
+            let leaves = &self.all.counts()[base + l.k..base + 2 * l.k];
+            if leaves.iter().any(|&a| a as f64 > 2.0 * fair + 8.0) {
                 need = true;
                 break;
             }
         }
-        self.len_at_rebuild = self.ts.len();
+        self.len_at_rebuild = self.fifo.len();
         if !need {
             return false;
         }
-        self.rebuild();
+        self.rebuild(batch_rows);
         true
     }
 
@@ -557,21 +601,25 @@ impl Engine {
         want.clamp(2, MAX_LEAVES).next_power_of_two()
     }
 
-    /// New quantile boundaries from the window's values, then a full recount.
-    fn rebuild(&mut self) {
+    /// New quantile boundaries from the window's values (the FIFO plus the
+    /// unpassed rows of the current batch), then a full recount.
+    fn rebuild(&mut self, batch_rows: &[f64]) {
         self.rebuilds += 1;
         let w = self.specs.len();
-        let len = self.ts.len();
+        let len = self.fifo.len() + batch_rows.len() / w.max(1);
+        let step = len.div_ceil(BOUNDARY_SAMPLE).max(1);
         for c in 0..w {
             if self.layouts[c].is_none() {
                 continue;
             }
             // An evenly strided sample of the window's present values: exact
             // below BOUNDARY_SAMPLE points, a deterministic subsample above.
-            let step = len.div_ceil(BOUNDARY_SAMPLE).max(1);
-            let mut sample: Vec<f64> = (0..len)
+            let mut sample: Vec<f64> = self
+                .fifo
+                .iter()
+                .map(|e| e.item.row[c])
+                .chain(batch_rows.chunks_exact(w).map(|r| r[c]))
                 .step_by(step)
-                .map(|p| self.rows[p * w + c])
                 .filter(|v| !v.is_nan())
                 .collect();
             sample.sort_unstable_by(f64::total_cmp);
@@ -586,26 +634,25 @@ impl Engine {
         }
         self.relayout();
         let mut buf = vec![0u32; self.stride];
-        let mut row = vec![0.0; w];
-        for p in 0..len {
-            for (c, v) in row.iter_mut().enumerate() {
-                *v = self.rows[p * w + c];
-            }
-            self.slots_of(&row, &mut buf);
-            let passed = self.flags[p];
-            for &s in &buf {
-                self.all[s as usize] += 1;
-                if passed {
-                    self.passed[s as usize] += 1;
-                }
-            }
+        let fifo = std::mem::replace(
+            &mut self.fifo,
+            ExpiringFifo::new(self.horizon, 1).expect("valid horizon"),
+        );
+        for e in fifo.iter() {
+            self.slots_of(&e.item.row, &mut buf);
+            self.count_point(&buf, e.item.passed, true);
+        }
+        self.fifo = fifo;
+        for r in batch_rows.chunks_exact(w) {
+            self.slots_of(r, &mut buf);
+            self.count_point(&buf, false, true);
         }
     }
 
     // ---- read access for stats ----
 
     pub(crate) fn window_len(&self) -> usize {
-        self.ts.len()
+        self.fifo.len()
     }
     pub(crate) fn window_passed(&self) -> u64 {
         self.window_passed
@@ -627,7 +674,8 @@ impl Engine {
     }
     /// Values of characteristic `c` over the window, with pass flags.
     pub(crate) fn column(&self, c: usize) -> impl Iterator<Item = (f64, bool)> + '_ {
-        let w = self.specs.len();
-        (0..self.ts.len()).map(move |p| (self.rows[p * w + c], self.flags[p]))
+        self.fifo
+            .iter()
+            .map(move |e| (e.item.row[c], e.item.passed))
     }
 }

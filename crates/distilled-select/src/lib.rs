@@ -72,14 +72,13 @@
 //! ```
 
 mod baseline;
-mod clock;
 mod engine;
 mod grader;
 pub mod metrics;
 mod processor;
 
 pub use baseline::Bernoulli;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use distilled_window::{Clock, ManualClock, SystemClock};
 pub use grader::{
     CategoricalGrader, CategoricalRefGrader, DataPoint, FnGrader, Grade, Grader, GraderKind,
     NumericGrader,

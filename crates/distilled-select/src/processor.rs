@@ -2,13 +2,13 @@
 
 use std::fmt;
 
-use crate::clock::{Clock, SystemClock};
 use crate::engine::{Engine, Spec};
 use crate::grader::{
     CategoricalGrader, CategoricalRefGrader, DataPoint, FnGrader, Grade, Grader, GraderKind,
     NumericGrader,
 };
 use crate::metrics::{ks_distance, total_variation};
+use distilled_window::{Clock, SystemClock};
 
 /// What happened to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +33,8 @@ pub enum ConfigError {
     InvalidHorizon(f64),
     /// The batch size must be at least 1.
     ZeroBatchSize,
+    /// The window length bound must be at least 1.
+    ZeroWindowLen,
     /// At least one grader is needed.
     NoGraders,
     /// Two graders share a name.
@@ -54,6 +56,7 @@ impl fmt::Display for ConfigError {
                 )
             }
             ConfigError::ZeroBatchSize => write!(f, "batch size must be at least 1"),
+            ConfigError::ZeroWindowLen => write!(f, "maximum window length must be at least 1"),
             ConfigError::NoGraders => write!(f, "at least one grader is required"),
             ConfigError::DuplicateGraderName(n) => {
                 write!(
@@ -155,6 +158,7 @@ pub struct ProcessorBuilder<R> {
     rate: f64,
     batch_size: usize,
     seed: u64,
+    max_window_len: usize,
     clock: Box<dyn Clock + Send>,
 }
 
@@ -181,6 +185,7 @@ impl<R> Default for ProcessorBuilder<R> {
             rate: 0.1,
             batch_size: 100,
             seed: 0,
+            max_window_len: usize::MAX,
             clock: Box::new(SystemClock),
         }
     }
@@ -257,6 +262,12 @@ impl<R> ProcessorBuilder<R> {
         self.seed = s;
         self
     }
+    /// Hard bound on the number of records kept in the window (default:
+    /// none but the horizon). When full, the oldest records leave early.
+    pub fn max_window_len(mut self, n: usize) -> Self {
+        self.max_window_len = n;
+        self
+    }
     /// Clock giving arrival times to [`DistilledProcessor::process_batch`].
     pub fn clock(mut self, c: impl Clock + Send + 'static) -> Self {
         self.clock = Box::new(c);
@@ -273,6 +284,9 @@ impl<R> ProcessorBuilder<R> {
         }
         if self.batch_size == 0 {
             return Err(ConfigError::ZeroBatchSize);
+        }
+        if self.max_window_len == 0 {
+            return Err(ConfigError::ZeroWindowLen);
         }
         if self.graders.is_empty() {
             return Err(ConfigError::NoGraders);
@@ -300,7 +314,13 @@ impl<R> ProcessorBuilder<R> {
             })
             .collect();
         Ok(DistilledProcessor {
-            engine: Engine::new(specs, self.rate, self.horizon, self.seed),
+            engine: Engine::new(
+                specs,
+                self.rate,
+                self.horizon,
+                self.max_window_len,
+                self.seed,
+            ),
             graders: self.graders,
             names,
             kinds,
