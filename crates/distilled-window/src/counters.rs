@@ -38,7 +38,11 @@ use crate::error::CounterError;
 
 /// Dense counts for buckets `0..num_buckets`, with their total kept in O(1).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RawBucketCounts")
+)]
 pub struct BucketCounts {
     counts: Vec<u64>,
     total: u64,
@@ -145,6 +149,31 @@ impl BucketCounts {
     pub fn clear(&mut self) {
         self.counts.iter_mut().for_each(|c| *c = 0);
         self.total = 0;
+    }
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct RawBucketCounts {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawBucketCounts> for BucketCounts {
+    type Error = &'static str;
+    fn try_from(raw: RawBucketCounts) -> Result<Self, &'static str> {
+        let mut total = 0u64;
+        for &c in &raw.counts {
+            total = total.checked_add(c).ok_or("bucket counts overflow")?;
+        }
+        if total != raw.total {
+            return Err("bucket total differs from the sum of the buckets");
+        }
+        Ok(BucketCounts {
+            counts: raw.counts,
+            total,
+        })
     }
 }
 

@@ -83,7 +83,17 @@ impl<T: fmt::Debug> std::error::Error for Rejected<T> {}
 /// assert_eq!((fifo.expired_total(), fifo.evicted_total(), fifo.rejected_total()), (1, 1, 1));
 /// ```
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(
+        try_from = "RawFifo<T>",
+        bound(
+            serialize = "T: serde::Serialize",
+            deserialize = "T: serde::Deserialize<'de>"
+        )
+    )
+)]
 pub struct ExpiringFifo<T> {
     items: VecDeque<Entry<T>>,
     horizon: f64,
@@ -93,6 +103,47 @@ pub struct ExpiringFifo<T> {
     evicted: u64,
     rejected_too_old: u64,
     rejected_bad_time: u64,
+}
+
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct RawFifo<T> {
+    items: VecDeque<Entry<T>>,
+    horizon: f64,
+    capacity: usize,
+    watermark: Option<f64>,
+    expired: u64,
+    evicted: u64,
+    rejected_too_old: u64,
+    rejected_bad_time: u64,
+}
+
+#[cfg(feature = "serde")]
+impl<T> TryFrom<RawFifo<T>> for ExpiringFifo<T> {
+    type Error = String;
+    fn try_from(raw: RawFifo<T>) -> Result<Self, String> {
+        let mut fifo = ExpiringFifo::new(raw.horizon, raw.capacity).map_err(|e| e.to_string())?;
+        if raw.items.len() > raw.capacity {
+            return Err("more items than the capacity".into());
+        }
+        if raw.watermark.is_some_and(|w| !w.is_finite()) {
+            return Err("watermark is not finite".into());
+        }
+        let mut prev = f64::NEG_INFINITY;
+        for e in &raw.items {
+            if !e.timestamp.is_finite() || e.timestamp < prev {
+                return Err("item timestamps must be finite and in order".into());
+            }
+            prev = e.timestamp;
+        }
+        fifo.items = raw.items;
+        fifo.watermark = raw.watermark;
+        fifo.expired = raw.expired;
+        fifo.evicted = raw.evicted;
+        fifo.rejected_too_old = raw.rejected_too_old;
+        fifo.rejected_bad_time = raw.rejected_bad_time;
+        Ok(fifo)
+    }
 }
 
 impl<T> ExpiringFifo<T> {

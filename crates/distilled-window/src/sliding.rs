@@ -19,7 +19,11 @@ const MAX_PANE_INDEX: f64 = 9_007_199_254_740_992.0; // 2^53
 /// up to `f64` rounding of the division (the same rounding everywhere, so a
 /// timestamp always lands in the same pane).
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_impl::RawConfig")
+)]
 pub struct WindowConfig {
     horizon: f64,
     pane: f64,
@@ -546,5 +550,137 @@ where
     /// `2 * num_panes + 1`.
     pub fn sketches_held(&self) -> usize {
         self.panes.len() + self.front.len() + 1
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    //! Serde support. A window is written as its configuration, prototype,
+    //! head pane, panes and counters; the two-stacks merges are rebuilt on
+    //! reading (so bytes stay small and cannot smuggle in inconsistent
+    //! aggregates), and everything read is validated.
+
+    use std::collections::VecDeque;
+
+    use distilled_core::{EmptyLike, Mergeable};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{MAX_PANE_INDEX, SlidingWindow, WindowConfig};
+    use crate::error::ConfigError;
+    use crate::time::Clock;
+
+    #[derive(Deserialize)]
+    pub(super) struct RawConfig {
+        horizon: f64,
+        pane: f64,
+        panes: usize,
+    }
+
+    impl TryFrom<RawConfig> for WindowConfig {
+        type Error = ConfigError;
+        fn try_from(raw: RawConfig) -> Result<Self, ConfigError> {
+            let c = WindowConfig::new(raw.horizon, raw.pane)?;
+            if c.panes != raw.panes {
+                return Err(ConfigError::HorizonNotMultipleOfPane {
+                    horizon: raw.horizon,
+                    pane: raw.pane,
+                });
+            }
+            Ok(c)
+        }
+    }
+
+    #[derive(Serialize)]
+    struct StateRef<'a, S> {
+        config: &'a WindowConfig,
+        prototype: &'a S,
+        head: Option<i64>,
+        panes: &'a VecDeque<S>,
+        counts: &'a VecDeque<u64>,
+        expired_items: u64,
+        rejected_too_old: u64,
+        rejected_bad_time: u64,
+    }
+
+    #[derive(Deserialize)]
+    struct State<S> {
+        config: WindowConfig,
+        prototype: S,
+        head: Option<i64>,
+        panes: VecDeque<S>,
+        counts: VecDeque<u64>,
+        expired_items: u64,
+        rejected_too_old: u64,
+        rejected_bad_time: u64,
+    }
+
+    impl<S: Serialize, C> Serialize for SlidingWindow<S, C> {
+        fn serialize<Se: Serializer>(&self, serializer: Se) -> Result<Se::Ok, Se::Error> {
+            StateRef {
+                config: &self.config,
+                prototype: &self.proto,
+                head: self.head,
+                panes: &self.panes,
+                counts: &self.counts,
+                expired_items: self.expired_items,
+                rejected_too_old: self.rejected_too_old,
+                rejected_bad_time: self.rejected_bad_time,
+            }
+            .serialize(serializer)
+        }
+    }
+
+    /// Reads a window; the clock is `C::default()` (clocks are not data).
+    impl<'de, S, C> Deserialize<'de> for SlidingWindow<S, C>
+    where
+        S: Deserialize<'de> + Mergeable + EmptyLike + Clone,
+        C: Clock + Default,
+    {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            use serde::de::Error;
+            let st = State::<S>::deserialize(deserializer)?;
+            let n = st.config.panes;
+            let mut w = SlidingWindow::with_clock(st.prototype, st.config, C::default());
+            w.expired_items = st.expired_items;
+            w.rejected_too_old = st.rejected_too_old;
+            w.rejected_bad_time = st.rejected_bad_time;
+            let Some(head) = st.head else {
+                if !st.panes.is_empty() || !st.counts.is_empty() {
+                    return Err(D::Error::custom("window without a head pane holds panes"));
+                }
+                return Ok(w);
+            };
+            if (head as f64).abs() >= MAX_PANE_INDEX {
+                return Err(D::Error::custom("head pane out of range"));
+            }
+            if st.panes.len() != n || st.counts.len() != n {
+                return Err(D::Error::custom(format!(
+                    "window of {n} panes holds {} panes and {} counts",
+                    st.panes.len(),
+                    st.counts.len()
+                )));
+            }
+            let mut total = 0u64;
+            for &c in &st.counts {
+                total = total
+                    .checked_add(c)
+                    .ok_or_else(|| D::Error::custom("pane counts overflow"))?;
+            }
+            w.head = Some(head);
+            w.panes = st.panes;
+            w.counts = st.counts;
+            w.in_window = total;
+            // Every closed pane goes to the back; the front is rebuilt by the
+            // next flip.
+            w.back = w.proto.empty_like();
+            w.back_count = 0;
+            for i in 0..n - 1 {
+                if w.counts[i] > 0 {
+                    w.back.merge(&w.panes[i]).map_err(D::Error::custom)?;
+                    w.back_count += w.counts[i];
+                }
+            }
+            Ok(w)
+        }
     }
 }
