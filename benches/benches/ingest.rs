@@ -1,2 +1,149 @@
-//! Benchmarks for distilled-ingest (to be written).
-fn main() {}
+//! Update throughput through `distilled-ingest` with 1 and 2 writer threads,
+//! beside a plain single-threaded sketch and a `Mutex<sketch>` shared by 1 and
+//! 2 threads, all in the same run.
+//!
+//! Every iteration builds a fresh front, has each thread make `PER_THREAD`
+//! updates from its own pre-generated slice, and (for ingest) takes the final
+//! merged snapshot, so publication and merge costs are included. Throughput
+//! is reported in updates per second over all threads.
+//!
+//! Run: `cargo xtask bench ingest`. Figures: docs/bench-ingest.md.
+
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use distilled::core::{EmptyLike, MergeError, Mergeable, Update};
+use distilled::ingest::Ingest;
+use distilled_benches::{Dist, values};
+
+/// Updates per thread per iteration (kept small: the machine is shared).
+const PER_THREAD: usize = 1 << 18;
+
+/// An exact count-and-sum "sketch": the cheapest possible update, so that
+/// the layer's own overhead is what shows.
+#[derive(Clone, Copy, Default)]
+struct CountSum {
+    n: u64,
+    sum: f64,
+}
+
+impl Mergeable for CountSum {
+    fn merge(&mut self, o: &Self) -> Result<(), MergeError> {
+        self.n += o.n;
+        self.sum += o.sum;
+        Ok(())
+    }
+}
+impl EmptyLike for CountSum {
+    fn empty_like(&self) -> Self {
+        CountSum::default()
+    }
+}
+impl Update<f64> for CountSum {
+    fn update(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+    }
+}
+
+fn time_threads<F: Fn(usize) + Sync>(threads: usize, work: F) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let work = &work;
+            s.spawn(move || work(t));
+        }
+    });
+    start.elapsed()
+}
+
+/// The five contenders for one sketch type.
+fn contenders<S, T>(
+    g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    proto: &S,
+    data: &[Vec<T>; 2],
+) where
+    S: Mergeable + EmptyLike + Update<T> + Send,
+    T: Copy + Send + Sync,
+{
+    let n = data[0].len() as u64;
+
+    g.throughput(Throughput::Elements(n));
+    g.bench_function("single_thread", |b| {
+        b.iter(|| {
+            let mut s = proto.empty_like();
+            for &x in &data[0] {
+                s.update(x);
+            }
+            black_box(s)
+        })
+    });
+
+    for threads in [1usize, 2] {
+        g.throughput(Throughput::Elements(n * threads as u64));
+        g.bench_function(format!("ingest_{threads}_writers"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let ingest = Ingest::builder(proto.empty_like())
+                        .publish_every(4096)
+                        .build();
+                    let writers: Vec<_> = (0..threads)
+                        .map(|_| Mutex::new(Some(ingest.writer())))
+                        .collect();
+                    let start = Instant::now();
+                    let spent = time_threads(threads, |t| {
+                        let mut w = writers[t].lock().unwrap().take().unwrap();
+                        for &x in &data[t] {
+                            w.update(x);
+                        }
+                    });
+                    ingest.read(|s| black_box(s as *const S)).unwrap();
+                    total += spent.max(start.elapsed());
+                }
+                total
+            })
+        });
+        g.bench_function(format!("mutex_{threads}_threads"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let shared = Mutex::new(proto.empty_like());
+                    total += time_threads(threads, |t| {
+                        for &x in &data[t] {
+                            shared.lock().unwrap().update(x);
+                        }
+                    });
+                    black_box(&shared);
+                }
+                total
+            })
+        });
+    }
+}
+
+fn bench_ingest(c: &mut Criterion) {
+    let f64_data = [
+        values(Dist::Uniform, PER_THREAD, 1),
+        values(Dist::Uniform, PER_THREAD, 2),
+    ];
+
+    let mut g = c.benchmark_group("ingest/count_sum");
+    contenders(&mut g, &CountSum::default(), &f64_data);
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = bench_ingest
+}
+criterion_main!(benches);

@@ -1,0 +1,74 @@
+//! Many threads on real sketches: exact totals after the writers are gone,
+//! with readers and writer churn running throughout.
+
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use distilled_core::{EmptyLike, Mergeable, QuantileSketch, SearchCriteria, Update};
+use distilled_ingest::Ingest;
+
+const THREADS: u64 = 12;
+const WAVES: u64 = 4;
+const PER_WAVE: u64 = 20_000;
+
+/// The value thread `t` sends at step `i`: distinct over the whole run, so
+/// the exact minimum, maximum and median are known.
+fn value(t: u64, i: u64) -> f64 {
+    (i * THREADS + t) as f64
+}
+
+fn stress<S>(proto: S, publish_every: u64) -> S
+where
+    S: QuantileSketch<Item = f64> + Mergeable + EmptyLike + Update<f64> + Send + Clone,
+{
+    let ingest = Ingest::builder(proto).publish_every(publish_every).build();
+    let total = THREADS * WAVES * PER_WAVE;
+    let start = Barrier::new(THREADS as usize + 1);
+    let done = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (ingest, start, done) = (&ingest, &start, &done);
+            s.spawn(move || {
+                start.wait();
+                // Writers come and go: a fresh one per wave; every other wave
+                // ends with an explicit flush, the others just drop.
+                for wave in 0..WAVES {
+                    let mut w = ingest.writer();
+                    for i in wave * PER_WAVE..(wave + 1) * PER_WAVE {
+                        w.update(value(t, i));
+                    }
+                    if wave % 2 == 0 {
+                        w.flush().unwrap();
+                    }
+                }
+                done.fetch_add(1, Ordering::Release);
+            });
+        }
+        start.wait();
+        let mut last = 0;
+        while done.load(Ordering::Acquire) < THREADS {
+            let n = ingest.read(|s| s.n()).unwrap();
+            assert!(last <= n && n <= total, "snapshot n {n} after {last}");
+            last = n;
+        }
+    });
+    let snap = ingest.snapshot().unwrap();
+    assert_eq!(snap.n(), total, "every update counted exactly once");
+    assert_eq!(snap.min_item(), Some(0.0));
+    assert_eq!(snap.max_item(), Some((total - 1) as f64));
+    snap
+}
+
+fn check_median(s: &impl QuantileSketch<Item = f64>, tolerance: f64) {
+    let n = s.n() as f64;
+    let r = s.rank(&(n / 2.0), SearchCriteria::Inclusive).unwrap();
+    assert!((r - 0.5).abs() < tolerance, "rank of the true median: {r}");
+}
+
+#[test]
+fn tdigest_from_many_threads_counts_exactly() {
+    for every in [1_000, 4_096] {
+        let s = stress(distilled_tdigest::TDigest::new(100).unwrap(), every);
+        check_median(&s, 0.02);
+    }
+}
