@@ -1,0 +1,169 @@
+//! The seam between the command and the selection: `DistilledProcessor` from the facade,
+//! driven through `classify_batch_at` so that records never move and output stays verbatim.
+
+use distilled::select::{
+    CharacteristicKind, Decision, DistilledProcessor, Grade, Grader, GraderKind, Stats,
+};
+use serde_json::{Value, json};
+
+/// One parsed record as the processor sees it: numeric values first (NaN = missing), then
+/// category ids as `f64` (NaN = missing; ids index [`Characteristics::categorical`]'s lists,
+/// the last id of each list being "other").
+pub type Rec = Box<[f64]>;
+
+/// What became of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Passed through to the output.
+    Passed,
+    /// Seen and counted in the window, not passed.
+    NotSelected,
+    /// Event time older than the horizon allows.
+    Late,
+    /// Rejected by the processor (e.g. no usable time).
+    Invalid,
+}
+
+/// The characteristics to balance.
+#[derive(Debug, Clone)]
+pub struct Characteristics {
+    /// Numeric column names (their values are `Rec[0..numeric.len()]`).
+    pub numeric: Vec<String>,
+    /// Categorical column names with their categories (the last one is "other").
+    pub categorical: Vec<(String, Vec<String>)>,
+}
+
+/// Selection settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Fraction to pass.
+    pub rate: f64,
+    /// Window length in seconds.
+    pub horizon: f64,
+    /// Records per selection batch.
+    pub batch_size: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// A selection engine.
+pub trait Engine {
+    /// One verdict per record, in order.
+    fn classify(&mut self, batch: &[(f64, Rec)]) -> Vec<Verdict>;
+    /// The processor's statistics as JSON.
+    fn stats(&self) -> Value;
+}
+
+/// Build the engine for these characteristics.
+pub fn build(chars: &Characteristics, s: Settings) -> Result<Box<dyn Engine>, String> {
+    let mut b = DistilledProcessor::<Rec>::builder()
+        .rate(s.rate)
+        .horizon_secs(s.horizon)
+        .batch_size(s.batch_size)
+        .seed(s.seed);
+    for (i, name) in chars.numeric.iter().enumerate() {
+        b = b.numeric(name, move |r: &Rec| {
+            let v = r[i];
+            (!v.is_nan()).then_some(v)
+        });
+    }
+    let nn = chars.numeric.len();
+    for (j, (name, cats)) in chars.categorical.iter().enumerate() {
+        b = b.grader(IdGrader {
+            name: name.clone(),
+            // The last entry is our "other"; the processor has its own.
+            categories: cats[..cats.len() - 1].to_vec(),
+            slot: nn + j,
+        });
+    }
+    let p = b
+        .build()
+        .map_err(|e| format!("invalid selection settings: {e}"))?;
+    Ok(Box::new(p))
+}
+
+/// A categorical grader over category ids already resolved by the parser.
+struct IdGrader {
+    name: String,
+    categories: Vec<String>,
+    slot: usize,
+}
+
+impl Grader<Rec> for IdGrader {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        GraderKind::Categorical {
+            categories: self.categories.clone(),
+        }
+    }
+    #[inline]
+    fn grade(&self, r: &Rec) -> Grade {
+        let v = r[self.slot];
+        if v.is_nan() {
+            Grade::Missing
+        } else if (v as usize) < self.categories.len() {
+            Grade::Category(v as u32)
+        } else {
+            Grade::Other
+        }
+    }
+}
+
+impl Engine for DistilledProcessor<Rec> {
+    fn classify(&mut self, batch: &[(f64, Rec)]) -> Vec<Verdict> {
+        self.classify_batch_at(batch)
+            .into_iter()
+            .map(|d| match d {
+                Decision::Passed => Verdict::Passed,
+                Decision::NotSelected => Verdict::NotSelected,
+                Decision::Late => Verdict::Late,
+                Decision::Invalid => Verdict::Invalid,
+            })
+            .collect()
+    }
+
+    fn stats(&self) -> Value {
+        stats_json(&DistilledProcessor::stats(self))
+    }
+}
+
+/// The processor's statistics as JSON (built by hand so that the facade's serde feature is not
+/// needed).
+pub fn stats_json(s: &Stats) -> Value {
+    let chars: Vec<Value> = s
+        .characteristics
+        .iter()
+        .map(|c| {
+            json!({
+                "name": c.name,
+                "kind": match c.kind {
+                    CharacteristicKind::Categorical => "categorical",
+                    CharacteristicKind::Numeric => "numeric",
+                },
+                "distance": c.distance,
+                "quantile_buckets": c.quantile_buckets,
+                "buckets": c.buckets.iter().map(|b| json!({
+                    "label": b.label,
+                    "share_all": b.share_all,
+                    "share_passed": b.share_passed,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "seen": s.seen,
+        "passed": s.passed,
+        "not_selected": s.not_selected,
+        "rejected_invalid": s.rejected_invalid,
+        "rejected_late": s.rejected_late,
+        "window_len": s.window_len,
+        "window_passed": s.window_passed,
+        "pass_rate": s.pass_rate,
+        "target_rate": s.target_rate,
+        "now": s.now,
+        "boundary_rebuilds": s.boundary_rebuilds,
+        "characteristics": chars,
+    })
+}
