@@ -1,0 +1,228 @@
+//! The item types a KLL sketch can hold.
+//!
+//! A sketch stores every item as its [`KllItem::Stored`] form. For integers and
+//! strings that is the item itself; for `f32` and `f64` it is an
+//! order-preserving unsigned integer key, so that the sorts and merges that
+//! dominate KLL's cost compare integers instead of floats.
+
+use distilled_core::NonFiniteError;
+
+/// An item type a [`crate::KllSketch`] can summarise.
+///
+/// Implemented for `f32`, `f64`, the primitive integers, `char`, `bool` and
+/// `String`. Any other totally ordered, clonable type can implement it with
+/// `Stored = Self`:
+///
+/// ```
+/// use distilled_kll::{KllItem, KllSketch};
+///
+/// #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+/// struct Version(u16, u16, u16);
+///
+/// impl KllItem for Version {
+///     type Stored = Version;
+///     fn to_stored(&self) -> Version { self.clone() }
+///     fn from_stored(s: &Version) -> Version { s.clone() }
+/// }
+///
+/// let mut sk = KllSketch::<Version>::new();
+/// sk.update(Version(1, 2, 3));
+/// sk.update(Version(0, 9, 0));
+/// assert_eq!(sk.min_item(), Some(Version(0, 9, 0)));
+/// ```
+pub trait KllItem: Clone + PartialOrd {
+    /// The internal, totally ordered form of an item.
+    type Stored: Ord + Clone + Default + std::fmt::Debug;
+
+    /// The internal form of `self`.
+    fn to_stored(&self) -> Self::Stored;
+
+    /// The item back from its internal form.
+    fn from_stored(s: &Self::Stored) -> Self;
+
+    /// `Err` when the item has no place in a rank order (NaN, infinities).
+    /// Only the float types reject anything.
+    #[inline]
+    fn check(&self) -> Result<(), NonFiniteError> {
+        Ok(())
+    }
+
+    /// `true` when every item of `items` passes [`KllItem::check`]; a fast path
+    /// for batched updates.
+    #[inline]
+    fn all_acceptable(items: &[Self]) -> bool {
+        items.iter().all(|x| x.check().is_ok())
+    }
+
+    /// The key that a rank query with inclusive criteria compares against
+    /// (items `<=` it count). Floats map `-0.0` to `+0.0` here so that both
+    /// zeros count as equal, as in DataSketches.
+    #[inline]
+    fn inclusive_key(&self) -> Self::Stored {
+        self.to_stored()
+    }
+
+    /// The key that a rank query with exclusive criteria compares against
+    /// (items `<` it count). Floats map `+0.0` to `-0.0` here.
+    #[inline]
+    fn exclusive_key(&self) -> Self::Stored {
+        self.to_stored()
+    }
+
+    /// Sorts internal keys ascending. The float types override it with an
+    /// integer sort.
+    #[inline]
+    fn sort_stored(keys: &mut [Self::Stored]) {
+        keys.sort_unstable();
+    }
+}
+
+/// Order-preserving map from `f64` bits to `u64`: negative values have all
+/// bits flipped, non-negative ones the sign bit set, so that unsigned integer
+/// order equals numeric order (with `-0.0` just below `+0.0`).
+#[inline(always)]
+pub(crate) fn f64_to_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    // Arithmetic shift spreads the sign bit: all ones for negatives.
+    let mask = (((b as i64) >> 63) as u64) | (1 << 63);
+    b ^ mask
+}
+
+#[inline(always)]
+pub(crate) fn key_to_f64(k: u64) -> f64 {
+    let mask = if k >> 63 == 1 { 1 << 63 } else { u64::MAX };
+    f64::from_bits(k ^ mask)
+}
+
+#[inline(always)]
+pub(crate) fn f32_to_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    let mask = (((b as i32) >> 31) as u32) | (1 << 31);
+    b ^ mask
+}
+
+#[inline(always)]
+pub(crate) fn key_to_f32(k: u32) -> f32 {
+    let mask = if k >> 31 == 1 { 1 << 31 } else { u32::MAX };
+    f32::from_bits(k ^ mask)
+}
+
+impl KllItem for f64 {
+    type Stored = u64;
+    #[inline(always)]
+    fn to_stored(&self) -> u64 {
+        f64_to_key(*self)
+    }
+    #[inline(always)]
+    fn from_stored(s: &u64) -> f64 {
+        key_to_f64(*s)
+    }
+    #[inline]
+    fn check(&self) -> Result<(), NonFiniteError> {
+        distilled_core::policy::check_finite(*self).map(|_| ())
+    }
+    #[inline]
+    fn all_acceptable(items: &[f64]) -> bool {
+        // Branch-free fold so that it vectorises.
+        items.iter().fold(true, |acc, x| {
+            acc & ((x.to_bits() & 0x7ff0_0000_0000_0000) != 0x7ff0_0000_0000_0000)
+        })
+    }
+    #[inline]
+    fn inclusive_key(&self) -> u64 {
+        f64_to_key(if *self == 0.0 { 0.0 } else { *self })
+    }
+    #[inline]
+    fn exclusive_key(&self) -> u64 {
+        f64_to_key(if *self == 0.0 { -0.0 } else { *self })
+    }
+    #[inline]
+    fn sort_stored(keys: &mut [u64]) {
+        crate::sort::sort_u64(keys);
+    }
+}
+
+impl KllItem for f32 {
+    type Stored = u32;
+    #[inline(always)]
+    fn to_stored(&self) -> u32 {
+        f32_to_key(*self)
+    }
+    #[inline(always)]
+    fn from_stored(s: &u32) -> f32 {
+        key_to_f32(*s)
+    }
+    #[inline]
+    fn check(&self) -> Result<(), NonFiniteError> {
+        distilled_core::policy::check_finite(f64::from(*self)).map(|_| ())
+    }
+    #[inline]
+    fn all_acceptable(items: &[f32]) -> bool {
+        items.iter().fold(true, |acc, x| {
+            acc & ((x.to_bits() & 0x7f80_0000) != 0x7f80_0000)
+        })
+    }
+    #[inline]
+    fn inclusive_key(&self) -> u32 {
+        f32_to_key(if *self == 0.0 { 0.0 } else { *self })
+    }
+    #[inline]
+    fn exclusive_key(&self) -> u32 {
+        f32_to_key(if *self == 0.0 { -0.0 } else { *self })
+    }
+    #[inline]
+    fn sort_stored(keys: &mut [u32]) {
+        keys.sort_unstable();
+    }
+}
+
+macro_rules! ord_item {
+    ($($t:ty),*) => {$(
+        impl KllItem for $t {
+            type Stored = $t;
+            #[inline(always)]
+            fn to_stored(&self) -> $t { self.clone() }
+            #[inline(always)]
+            fn from_stored(s: &$t) -> $t { s.clone() }
+        }
+    )*};
+}
+
+ord_item!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, char, bool, String
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_keys_preserve_order_and_round_trip() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.5,
+            -f64::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            5e-324,
+            1.0,
+            1e300,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(f64_to_key(w[0]) < f64_to_key(w[1]), "{} {}", w[0], w[1]);
+        }
+        for x in xs {
+            assert_eq!(key_to_f64(f64_to_key(x)).to_bits(), x.to_bits());
+            let y = x as f32;
+            assert_eq!(key_to_f32(f32_to_key(y)).to_bits(), y.to_bits());
+        }
+        assert!(f32_to_key(-1.0) < f32_to_key(-0.0));
+        assert!(f32_to_key(0.0) < f32_to_key(1.0));
+        assert!(!f64::all_acceptable(&[1.0, f64::NAN]));
+        assert!(!f64::all_acceptable(&[f64::NEG_INFINITY]));
+        assert!(f64::all_acceptable(&[1.0, -0.0, f64::MAX]));
+        assert!(!f32::all_acceptable(&[f32::INFINITY]));
+    }
+}
