@@ -36,14 +36,15 @@ fn cont_lb(n: f64, theta: f64, s: f64) -> f64 {
     let nh = (n - 0.5) / theta;
     let b = s * ((1.0 - theta) / theta).sqrt();
     let d = 0.5 * b * (b * b + 4.0 * nh).sqrt();
-    nh + b * b / 2.0 - d
+    // Evaluated in the same order as DataSketches, so results agree to the bit.
+    nh + 0.5 * (b * b) - d
 }
 
 fn cont_ub(n: f64, theta: f64, s: f64) -> f64 {
     let nh = (n + 0.5) / theta;
     let b = s * ((1.0 - theta) / theta).sqrt();
     let d = 0.5 * b * (b * b + 4.0 * nh).sqrt();
-    nh + b * b / 2.0 + d
+    nh + 0.5 * (b * b) + d
 }
 
 /// Smallest `m - 1` whose negative-binomial tail mass exceeds `delta`: the

@@ -1033,6 +1033,20 @@ impl<S: Summary> TupleUnion<S> {
             .build_tuple_union()
     }
 
+    /// A union with default resize factor and p that checks inputs against a
+    /// seed hash only (for set operations whose inputs carry no seed).
+    pub(crate) fn with_seed_hash(lg_k: u8, seed_hash: u16) -> Self {
+        TupleUnion {
+            table: Table::new(lg_k, ResizeFactor::X8.lg(), MAX_THETA),
+            union_theta: MAX_THETA,
+            is_empty: true,
+            seed: 0,
+            seed_hash,
+            p: 1.0,
+            rf: ResizeFactor::X8,
+        }
+    }
+
     /// Adds a sketch. An empty sketch is skipped; another seed is an error
     /// and leaves the union unchanged.
     pub fn update(&mut self, sketch: &impl TupleSketchRef<S>) -> Result<(), MergeError> {
@@ -1165,6 +1179,13 @@ impl<S: Summary> TupleIntersection<S> {
             seed_hash,
             state: None,
         })
+    }
+
+    pub(crate) fn with_seed_hash(seed_hash: u16) -> Self {
+        TupleIntersection {
+            seed_hash,
+            state: None,
+        }
     }
 
     /// Intersects the state with `sketch`.

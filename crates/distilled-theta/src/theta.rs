@@ -1,0 +1,674 @@
+//! The Theta sketch: a tuple sketch with the empty summary `()`.
+
+use distilled_core::hash::{DsHash, MAX_THETA, compute_seed_hash};
+use distilled_core::{
+    DataSketchesFormat, DecodeError, DistinctCount, EmptyLike, MergeError, Mergeable, NumStdDev,
+    Update,
+};
+
+use crate::tuple::{
+    CompactTupleSketch, ConfigError, ResizeFactor, SketchBuilder, TupleIntersection,
+    TupleSketchRef, TupleUnion, TupleUpdateSketch, tuple_a_not_b,
+};
+
+/// How many keys [`ThetaSketch::update_many`] hashes before inserting: the
+/// hashes of one block are independent, so the CPU overlaps their
+/// multiplications instead of waiting on each table probe.
+const BLOCK: usize = 16;
+
+/// A mutable Theta sketch (DataSketches QuickSelect update sketch).
+///
+/// ```
+/// use distilled_theta::ThetaSketch;
+/// use distilled_core::NumStdDev;
+/// let mut s = ThetaSketch::new(12).unwrap();
+/// for i in 0..100_000u64 {
+///     s.update(i);
+/// }
+/// let est = s.estimate();
+/// assert!((est - 100_000.0).abs() < 100_000.0 * 0.05);
+/// assert!(s.lower_bound(NumStdDev::Two) <= est && est <= s.upper_bound(NumStdDev::Two));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ThetaSketch {
+    inner: TupleUpdateSketch<()>,
+}
+
+impl ThetaSketch {
+    /// An empty sketch with `k = 2^lg_k` (5..=26), default seed 9001.
+    pub fn new(lg_k: u8) -> Result<Self, ConfigError> {
+        Self::builder().lg_k(lg_k).build()
+    }
+
+    /// Builder for lg_k, resize factor, p and seed.
+    pub fn builder() -> ThetaBuilder {
+        ThetaBuilder(SketchBuilder::new())
+    }
+
+    /// Adds any item DataSketches knows how to hash (integers, floats,
+    /// strings, byte slices). Empty strings and slices are ignored.
+    #[inline(always)]
+    pub fn update<T: DsHash>(&mut self, item: T) {
+        if let Some(h) = item.theta_hash(self.inner.seed()) {
+            self.inner.update_hash(h, &());
+        }
+    }
+
+    /// Offers a precomputed 63-bit theta hash.
+    #[inline(always)]
+    pub fn update_hash(&mut self, hash: u64) {
+        self.inner.update_hash(hash, &());
+    }
+
+    /// Adds many items: hashes them in blocks (independent hash computations
+    /// overlap in the CPU) and then inserts the survivors of the theta check.
+    pub fn update_many<T: DsHash>(&mut self, items: &[T]) {
+        let seed = self.inner.seed();
+        let mut hashes = [0u64; BLOCK];
+        let mut chunks = items.chunks_exact(BLOCK);
+        for chunk in &mut chunks {
+            let mut any = false;
+            for (slot, item) in hashes.iter_mut().zip(chunk) {
+                let h = item.theta_hash(seed);
+                any |= h.is_some();
+                *slot = h.unwrap_or(0);
+            }
+            if any {
+                self.inner.is_empty = false;
+            }
+            for &h in &hashes {
+                self.inner.insert_hash(h, &());
+            }
+        }
+        for item in chunks.remainder() {
+            self.update(item);
+        }
+    }
+
+    /// Adds many `u64` keys; the same as [`ThetaSketch::update_many`], kept
+    /// as a named entry point for the hot integer path.
+    pub fn update_many_u64(&mut self, keys: &[u64]) {
+        self.update_many(keys);
+    }
+
+    /// Theta as a 63-bit integer.
+    pub fn theta64(&self) -> u64 {
+        self.inner.theta64()
+    }
+    /// Theta in `(0, 1]`.
+    pub fn theta(&self) -> f64 {
+        self.inner.theta()
+    }
+    /// Retained hashes (may exceed k until a rebuild or [`ThetaSketch::trim`]).
+    pub fn num_retained(&self) -> usize {
+        self.inner.num_retained()
+    }
+    /// `true` until the first item is offered.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+    /// `true` when theta < 1 and the sketch is not empty.
+    pub fn is_estimation_mode(&self) -> bool {
+        self.inner.is_estimation_mode()
+    }
+    /// Estimated number of distinct items.
+    pub fn estimate(&self) -> f64 {
+        self.inner.estimate()
+    }
+    /// Lower confidence bound.
+    pub fn lower_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.lower_bound(s)
+    }
+    /// Upper confidence bound.
+    pub fn upper_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.upper_bound(s)
+    }
+    /// `lg_k`.
+    pub fn lg_k(&self) -> u8 {
+        self.inner.lg_k()
+    }
+    /// The hash seed.
+    pub fn seed(&self) -> u64 {
+        self.inner.seed()
+    }
+    /// The 16-bit seed hash.
+    pub fn seed_hash(&self) -> u16 {
+        self.inner.seed_hash()
+    }
+    /// The sampling probability p.
+    pub fn p(&self) -> f32 {
+        self.inner.p()
+    }
+    /// The resize factor.
+    pub fn resize_factor(&self) -> ResizeFactor {
+        self.inner.resize_factor()
+    }
+    /// Retained hashes in table order.
+    pub fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.inner.iter().map(|e| e.0)
+    }
+    /// Immutable copy (all retained hashes, sorted when `ordered`).
+    pub fn compact(&self, ordered: bool) -> CompactThetaSketch {
+        CompactThetaSketch {
+            inner: self.inner.compact(ordered),
+        }
+    }
+    /// Rebuilds down to k hashes if above.
+    pub fn trim(&mut self) {
+        self.inner.trim();
+    }
+    /// Back to empty.
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+    /// Restores a state: emptiness, theta and retained hashes (serde path).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn restore(
+        &mut self,
+        is_empty: bool,
+        theta: u64,
+        hashes: &[u64],
+    ) -> Result<(), DecodeError> {
+        if is_empty && !hashes.is_empty() {
+            return Err(DecodeError::inconsistent(
+                "hashes",
+                "empty sketch with hashes",
+            ));
+        }
+        if let Some(h) = hashes.iter().find(|&&h| h == 0 || h >= theta) {
+            return Err(DecodeError::inconsistent(
+                "hashes",
+                format!("hash {h:#x} is zero or not below theta"),
+            ));
+        }
+        self.inner.is_empty = is_empty;
+        self.inner.table.theta = theta;
+        for &h in hashes {
+            self.inner.insert_hash(h, &());
+        }
+        Ok(())
+    }
+
+    /// The tuple sketch underneath.
+    pub fn as_tuple(&self) -> &TupleUpdateSketch<()> {
+        &self.inner
+    }
+}
+
+/// Builder of [`ThetaSketch`] and [`ThetaUnion`].
+#[derive(Debug, Clone, Copy)]
+pub struct ThetaBuilder(SketchBuilder);
+
+impl ThetaBuilder {
+    /// `k = 2^lg_k`, 5..=26 (default 12).
+    pub fn lg_k(self, lg_k: u8) -> Self {
+        ThetaBuilder(self.0.lg_k(lg_k))
+    }
+    /// Table growth factor (default X8).
+    pub fn resize_factor(self, rf: ResizeFactor) -> Self {
+        ThetaBuilder(self.0.resize_factor(rf))
+    }
+    /// Up-front sampling probability in (0, 1] (default 1).
+    pub fn p(self, p: f32) -> Self {
+        ThetaBuilder(self.0.p(p))
+    }
+    /// Hash seed (default 9001).
+    pub fn seed(self, seed: u64) -> Self {
+        ThetaBuilder(self.0.seed(seed))
+    }
+    /// The sketch.
+    pub fn build(self) -> Result<ThetaSketch, ConfigError> {
+        Ok(ThetaSketch {
+            inner: self.0.build_tuple()?,
+        })
+    }
+    /// A union with this configuration.
+    pub fn build_union(self) -> Result<ThetaUnion, ConfigError> {
+        Ok(ThetaUnion {
+            inner: self.0.build_tuple_union()?,
+        })
+    }
+}
+
+impl<T: DsHash> Update<T> for ThetaSketch {
+    #[inline(always)]
+    fn update(&mut self, item: T) {
+        ThetaSketch::update(self, item);
+    }
+}
+
+impl EmptyLike for ThetaSketch {
+    fn empty_like(&self) -> Self {
+        ThetaSketch {
+            inner: self.inner.empty_like(),
+        }
+    }
+}
+
+impl Mergeable for ThetaSketch {
+    /// A union into this sketch's table (k of `self`).
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        self.inner.merge_from(&other.inner)
+    }
+}
+
+impl DistinctCount for ThetaSketch {
+    fn estimate(&self) -> f64 {
+        self.inner.estimate()
+    }
+    fn lower_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.lower_bound(s)
+    }
+    fn upper_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.upper_bound(s)
+    }
+    fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+impl TupleSketchRef<()> for ThetaSketch {
+    fn theta64(&self) -> u64 {
+        self.inner.theta64()
+    }
+    fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+    fn seed_hash(&self) -> u16 {
+        self.inner.seed_hash()
+    }
+    fn is_ordered(&self) -> bool {
+        self.inner.num_retained() <= 1
+    }
+    fn num_retained(&self) -> usize {
+        self.inner.num_retained()
+    }
+    fn entries_iter<'a>(&'a self) -> impl Iterator<Item = (u64, &'a ())>
+    where
+        (): 'a,
+    {
+        self.inner.iter()
+    }
+}
+
+/// An immutable Theta sketch, the form DataSketches serializes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactThetaSketch {
+    pub(crate) inner: CompactTupleSketch<()>,
+}
+
+impl CompactThetaSketch {
+    /// Wraps a compact tuple sketch of `()`.
+    pub fn from_tuple(inner: CompactTupleSketch<()>) -> Self {
+        CompactThetaSketch { inner }
+    }
+    /// Builds one from parts, validated as a decoder would.
+    pub fn from_parts(
+        is_empty: bool,
+        ordered: bool,
+        seed_hash: u16,
+        theta: u64,
+        hashes: Vec<u64>,
+    ) -> Result<Self, DecodeError> {
+        let entries = hashes.into_iter().map(|h| (h, ())).collect();
+        Ok(CompactThetaSketch {
+            inner: CompactTupleSketch::from_parts(is_empty, ordered, seed_hash, theta, entries)?,
+        })
+    }
+    /// An empty sketch for `seed`.
+    pub fn empty(seed: u64) -> Self {
+        CompactThetaSketch {
+            inner: CompactTupleSketch::empty(compute_seed_hash(seed).unwrap_or(0)),
+        }
+    }
+    /// Theta as a 63-bit integer.
+    pub fn theta64(&self) -> u64 {
+        self.inner.theta64()
+    }
+    /// Theta in `(0, 1]`.
+    pub fn theta(&self) -> f64 {
+        self.inner.theta()
+    }
+    /// Number of retained hashes.
+    pub fn num_retained(&self) -> usize {
+        self.inner.num_retained()
+    }
+    /// `true` when the source saw no input.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+    /// `true` when hashes are ascending.
+    pub fn is_ordered(&self) -> bool {
+        self.inner.is_ordered()
+    }
+    /// `true` when theta < 1 and not empty.
+    pub fn is_estimation_mode(&self) -> bool {
+        self.inner.is_estimation_mode()
+    }
+    /// The 16-bit seed hash.
+    pub fn seed_hash(&self) -> u16 {
+        self.inner.seed_hash()
+    }
+    /// Estimated number of distinct items.
+    pub fn estimate(&self) -> f64 {
+        self.inner.estimate()
+    }
+    /// Lower confidence bound.
+    pub fn lower_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.lower_bound(s)
+    }
+    /// Upper confidence bound.
+    pub fn upper_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.upper_bound(s)
+    }
+    /// The retained hashes.
+    pub fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.inner.iter().map(|e| e.0)
+    }
+    /// The tuple sketch underneath.
+    pub fn as_tuple(&self) -> &CompactTupleSketch<()> {
+        &self.inner
+    }
+}
+
+impl TupleSketchRef<()> for CompactThetaSketch {
+    fn theta64(&self) -> u64 {
+        self.inner.theta64()
+    }
+    fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+    fn seed_hash(&self) -> u16 {
+        self.inner.seed_hash()
+    }
+    fn is_ordered(&self) -> bool {
+        self.inner.is_ordered()
+    }
+    fn num_retained(&self) -> usize {
+        self.inner.num_retained()
+    }
+    fn entries_iter<'a>(&'a self) -> impl Iterator<Item = (u64, &'a ())>
+    where
+        (): 'a,
+    {
+        self.inner.iter()
+    }
+}
+
+impl DistinctCount for CompactThetaSketch {
+    fn estimate(&self) -> f64 {
+        self.inner.estimate()
+    }
+    fn lower_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.lower_bound(s)
+    }
+    fn upper_bound(&self, s: NumStdDev) -> f64 {
+        self.inner.upper_bound(s)
+    }
+    fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+impl EmptyLike for CompactThetaSketch {
+    fn empty_like(&self) -> Self {
+        CompactThetaSketch {
+            inner: CompactTupleSketch::empty(self.seed_hash()),
+        }
+    }
+}
+
+impl Mergeable for CompactThetaSketch {
+    /// Union without a size limit: theta becomes the smaller of the two and
+    /// every hash below it from either side is kept (the result is ordered).
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        if other.is_empty() {
+            return Ok(());
+        }
+        if self.is_empty() {
+            if other.seed_hash() != self.seed_hash() && self.seed_hash() != 0 {
+                return Err(MergeError::SeedMismatch {
+                    expected: self.seed_hash(),
+                    found: other.seed_hash(),
+                });
+            }
+            *self = CompactThetaSketch {
+                inner: CompactTupleSketch::from_ref(&other.inner, true),
+            };
+            return Ok(());
+        }
+        if other.seed_hash() != self.seed_hash() {
+            return Err(MergeError::SeedMismatch {
+                expected: self.seed_hash(),
+                found: other.seed_hash(),
+            });
+        }
+        let theta = self.theta64().min(other.theta64());
+        let mut all: Vec<u64> = self
+            .hashes()
+            .chain(other.hashes())
+            .filter(|&h| h < theta)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        let merged = CompactThetaSketch::from_parts(false, true, self.seed_hash(), theta, all)
+            .map_err(|e| MergeError::Incompatible(e.to_string()))?;
+        *self = merged;
+        Ok(())
+    }
+}
+
+impl DataSketchesFormat for CompactThetaSketch {
+    /// Serial version 3 (uncompressed), as `compact.serialize()` writes it.
+    fn to_datasketches_bytes(&self) -> Vec<u8> {
+        self.serialize()
+    }
+    /// Any of serial versions 1 to 4, checked against the default seed.
+    fn from_datasketches_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Self::deserialize(bytes)
+    }
+}
+
+/// A Theta union with its own `k = 2^lg_k`.
+///
+/// ```
+/// use distilled_theta::{ThetaSketch, ThetaUnion};
+/// let (mut a, mut b) = (ThetaSketch::new(12).unwrap(), ThetaSketch::new(12).unwrap());
+/// for i in 0..2000u64 { a.update(i); }
+/// for i in 1000..3000u64 { b.update(i); }
+/// let mut u = ThetaUnion::new(12).unwrap();
+/// u.update(&a).unwrap();
+/// u.update(&b.compact(true)).unwrap();
+/// assert_eq!(u.result(true).estimate(), 3000.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ThetaUnion {
+    inner: TupleUnion<()>,
+}
+
+impl ThetaUnion {
+    /// A union with `k = 2^lg_k`, default seed.
+    pub fn new(lg_k: u8) -> Result<Self, ConfigError> {
+        ThetaSketch::builder().lg_k(lg_k).build_union()
+    }
+    /// Adds an update or compact sketch; another seed is an error.
+    pub fn update(&mut self, sketch: &impl TupleSketchRef<()>) -> Result<(), MergeError> {
+        self.inner.update(sketch)
+    }
+    /// The union so far (at most k hashes).
+    pub fn result(&self, ordered: bool) -> CompactThetaSketch {
+        CompactThetaSketch {
+            inner: self.inner.result(ordered),
+        }
+    }
+    /// Back to empty.
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+}
+
+impl Mergeable for ThetaUnion {
+    fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        let r = other.result(true);
+        self.inner.update(&r)
+    }
+}
+
+impl EmptyLike for ThetaUnion {
+    fn empty_like(&self) -> Self {
+        ThetaUnion {
+            inner: self.inner.empty_like(),
+        }
+    }
+}
+
+impl DistinctCount for ThetaUnion {
+    fn estimate(&self) -> f64 {
+        self.result(false).estimate()
+    }
+    fn lower_bound(&self, s: NumStdDev) -> f64 {
+        self.result(false).lower_bound(s)
+    }
+    fn upper_bound(&self, s: NumStdDev) -> f64 {
+        self.result(false).upper_bound(s)
+    }
+    fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+/// Theta intersection. Undefined until the first update.
+#[derive(Debug, Clone)]
+pub struct ThetaIntersection {
+    inner: TupleIntersection<()>,
+}
+
+impl ThetaIntersection {
+    /// For sketches built with `seed`.
+    pub fn new(seed: u64) -> Result<Self, ConfigError> {
+        Ok(ThetaIntersection {
+            inner: TupleIntersection::new(seed)?,
+        })
+    }
+    /// Intersects with another sketch; another seed is an error.
+    pub fn update(&mut self, sketch: &impl TupleSketchRef<()>) -> Result<(), MergeError> {
+        self.inner.update(sketch)
+    }
+    /// `true` once a sketch was added.
+    pub fn has_result(&self) -> bool {
+        self.inner.has_result()
+    }
+    /// The intersection (ordered), or `None` before any update.
+    pub fn result(&self) -> Option<CompactThetaSketch> {
+        self.inner
+            .result()
+            .map(|inner| CompactThetaSketch { inner })
+    }
+}
+
+/// The items of `a` not in `b` (C++ semantics); seed mismatch is an error.
+pub fn a_not_b(
+    a: &impl TupleSketchRef<()>,
+    b: &impl TupleSketchRef<()>,
+    ordered: bool,
+) -> Result<CompactThetaSketch, MergeError> {
+    Ok(CompactThetaSketch {
+        inner: tuple_a_not_b(a, b, ordered)?,
+    })
+}
+
+/// A Jaccard similarity estimate with bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Jaccard {
+    /// Lower bound (about 2 standard deviations).
+    pub lower: f64,
+    /// Estimate `|A ∩ B| / |A ∪ B|`.
+    pub estimate: f64,
+    /// Upper bound.
+    pub upper: f64,
+}
+
+/// Jaccard similarity `|A ∩ B| / |A ∪ B|` of two sketches.
+///
+/// The union of `a` and `b` (with `lg_k` large enough to keep every retained
+/// hash) is a uniform sample of `A ∪ B`; the fraction of its hashes present
+/// in both inputs estimates the ratio. Both empty gives 1, one empty gives 0,
+/// and exact mode gives the exact ratio. In estimation mode the bounds are a
+/// Wilson score interval at 2 standard deviations for a proportion measured
+/// on `n` samples, narrowed by the finite-population factor `sqrt(1 - theta)`
+/// (DataSketches uses a related but not identical approximation, so the
+/// bounds are close to, not equal to, theirs).
+pub fn jaccard(
+    a: &impl TupleSketchRef<()>,
+    b: &impl TupleSketchRef<()>,
+) -> Result<Jaccard, MergeError> {
+    let exact = |v: f64| Jaccard {
+        lower: v,
+        estimate: v,
+        upper: v,
+    };
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Ok(exact(1.0)),
+        (true, false) | (false, true) => return Ok(exact(0.0)),
+        _ => {}
+    }
+    if a.seed_hash() != b.seed_hash() {
+        return Err(MergeError::SeedMismatch {
+            expected: a.seed_hash(),
+            found: b.seed_hash(),
+        });
+    }
+    let total = (a.num_retained() + b.num_retained()).max(1);
+    let lg_k = (usize::BITS - (total - 1).leading_zeros()).clamp(5, 26) as u8;
+    let mut u = TupleUnion::<()>::with_seed_hash(lg_k, a.seed_hash());
+    u.update(a)?;
+    u.update(b)?;
+    let uni = u.result(true);
+    let mut x = TupleIntersection::<()>::with_seed_hash(a.seed_hash());
+    x.update(&uni)?;
+    x.update(a)?;
+    x.update(b)?;
+    let inter = x.result().map(|r| r.num_retained()).unwrap_or(0);
+    let n = uni.num_retained();
+    if n == 0 {
+        return Ok(Jaccard {
+            lower: 0.0,
+            estimate: 0.5,
+            upper: 1.0,
+        });
+    }
+    let p = inter as f64 / n as f64;
+    if uni.theta64() == MAX_THETA {
+        return Ok(exact(p));
+    }
+    let z = 2.0 * (1.0 - uni.theta()).sqrt();
+    let nf = n as f64;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+    let half = z / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    Ok(Jaccard {
+        lower: (centre - half).clamp(0.0, p),
+        estimate: p,
+        upper: (centre + half).clamp(p, 1.0),
+    })
+}
+
+/// `u64` keys hashed like the other integers.
+impl ThetaSketch {
+    /// Adds an `i64` (same hash as DataSketches `update(long)`).
+    pub fn update_i64(&mut self, v: i64) {
+        self.update(v);
+    }
+    /// Adds an `f64` in its canonical form (`-0.0` as `0.0`, one NaN).
+    pub fn update_f64(&mut self, v: f64) {
+        self.update(v);
+    }
+    /// Adds a string's UTF-8 bytes; the empty string is ignored.
+    pub fn update_str(&mut self, s: &str) {
+        self.update(s);
+    }
+    /// Adds raw bytes; the empty slice is ignored.
+    pub fn update_bytes(&mut self, b: &[u8]) {
+        self.update(b);
+    }
+}
