@@ -145,3 +145,79 @@ impl Update<bool> for Picky {
         self.poisoned |= poison;
     }
 }
+
+pub mod stream {
+    //! A seeded, drifting, out-of-order stream and the exact content of the
+    //! horizon, to check real sketches through a window.
+
+    use distilled_core::{EmptyLike, Mergeable, Update};
+    use distilled_window::{SlidingWindow, WindowConfig};
+    use rand::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// `n` items `(t, value)`: time advances `dt` per item with up to `jitter`
+    /// seconds of lateness (and 1% of items a whole horizon late, to be
+    /// refused); values drift with time (`value = t + noise`) so that a window
+    /// holding the wrong panes answers visibly wrong quantiles.
+    pub fn drifting(seed: u64, n: usize, dt: f64, jitter: f64, horizon: f64) -> Vec<(f64, f64)> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        (0..n)
+            .map(|i| {
+                let now = 1_700_000_000.0 + i as f64 * dt;
+                let late = if rng.random_bool(0.01) {
+                    horizon * rng.random_range(1.0..1.5)
+                } else {
+                    jitter * rng.random::<f64>()
+                };
+                let t = now - late;
+                let v = (t - 1_700_000_000.0) + 50.0 * rng.random::<f64>();
+                (t, v)
+            })
+            .collect()
+    }
+
+    /// Feeds `stream` to a window over `proto` and, every `every` items, calls
+    /// `check(window answer, exact items inside the horizon)`. Returns how
+    /// many checks ran.
+    pub fn run<S, I, F>(
+        proto: S,
+        cfg: WindowConfig,
+        stream: &[(f64, I)],
+        every: usize,
+        mut check: F,
+    ) -> usize
+    where
+        S: Mergeable + EmptyLike + Clone + Update<I>,
+        I: Clone,
+        F: FnMut(&S, &[I]),
+    {
+        let mut w = SlidingWindow::new(proto, cfg);
+        let n = cfg.num_panes() as i64;
+        let mut head = i64::MIN;
+        let mut inside: Vec<(i64, I)> = Vec::new();
+        let mut checks = 0;
+        for (i, (t, v)) in stream.iter().enumerate() {
+            let p = cfg.pane_of(*t).unwrap();
+            head = head.max(p);
+            let ok = w.update_at(*t, v.clone()).is_ok();
+            assert_eq!(ok, p > head - n, "acceptance of t = {t}");
+            if ok {
+                inside.push((p, v.clone()));
+            }
+            if (i + 1) % every == 0 {
+                inside.retain(|&(q, _)| q > head - n);
+                let exact: Vec<I> = inside.iter().map(|(_, v)| v.clone()).collect();
+                let got = w.query().unwrap();
+                assert_eq!(w.len(), exact.len() as u64);
+                check(&got, &exact);
+                checks += 1;
+            }
+        }
+        checks
+    }
+
+    /// Exact normalized inclusive rank of `x` among `sorted`.
+    pub fn true_rank(sorted: &[f64], x: f64) -> f64 {
+        sorted.partition_point(|&v| v <= x) as f64 / sorted.len() as f64
+    }
+}
