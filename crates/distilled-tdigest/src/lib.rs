@@ -574,11 +574,22 @@ impl TDigest {
         out.extend_from_slice(&self.pending);
     }
 
-    /// All centroids and buffered values as one ascending list, without
-    /// compressing: what queries read.
+    /// The centroids queries read. While every value is still its own centroid
+    /// (nothing was ever merged), the buffered values are merged in as they
+    /// are, so answers stay exact. Otherwise a copy of the digest is compressed
+    /// (mixing raw values between merged centroids would break the
+    /// interpolation); the digest itself does not change, so call
+    /// [`TDigest::compress`] first to avoid that copy when querying often.
     fn view(&self) -> Cow<'_, [Centroid]> {
         if self.buffer.is_empty() && self.pending.is_empty() {
             return Cow::Borrowed(&self.centroids);
+        }
+        let all_single = self.centroids.iter().all(|c| c.weight == 1.0)
+            && self.pending.iter().all(|c| c.weight == 1.0);
+        if !all_single {
+            let mut copy = self.clone();
+            copy.compress();
+            return Cow::Owned(copy.centroids);
         }
         let mut keys = self.buffer.clone();
         let mut scratch = Vec::new();
