@@ -441,55 +441,72 @@ pub fn distil(
         w.flush();
     }
 
-    // Main loop.
+    // Main loop. A batch closes at --batch-size records, or (event time) once it spans a
+    // quarter of the horizon: the processor moves "now" to a batch's newest time, so a batch
+    // spanning more than the horizon would make its own early records late.
+    let max_span = args.horizon * 0.25;
     let mut arena: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut spans: Vec<Span> = Vec::with_capacity(args.batch_size);
     let mut batch: Vec<(f64, Rec)> = Vec::with_capacity(args.batch_size);
-    let mut batch_spans: Vec<usize> = Vec::with_capacity(args.batch_size);
     let mut next_prefix = 0usize;
     let mut fatal: Option<RecordError> = None;
+    let mut carry: Option<(Vec<u8>, u64, f64, Rec)> = None;
     loop {
         arena.clear();
         spans.clear();
-        // Fill a batch: replay the discovery prefix first.
+        batch.clear();
+        let arrival = if plan.time.is_none() { now_secs() } else { 0.0 };
+        let mut anchor: Option<f64> = None;
+        if let Some((bytes, line, t, rec)) = carry.take() {
+            arena.extend_from_slice(&bytes);
+            spans.push(Span {
+                start: 0,
+                end: arena.len(),
+                line,
+            });
+            batch.push((t, rec));
+            anchor = Some(t);
+        }
         while spans.len() < args.batch_size {
-            if next_prefix < prefix.len() {
+            // Replay the discovery prefix first, then read on.
+            let s = if next_prefix < prefix.len() {
                 let s = prefix[next_prefix];
                 next_prefix += 1;
                 let start = arena.len();
                 arena.extend_from_slice(&prefix_arena[s.start..s.end]);
-                spans.push(Span {
-                    start,
-                    end: arena.len(),
-                    line: s.line,
-                });
                 if next_prefix == prefix.len() {
                     prefix_arena = Vec::new();
                 }
+                Span {
+                    start,
+                    end: arena.len(),
+                    line: s.line,
+                }
             } else {
                 match reader.next_record(&mut arena)? {
-                    Some(s) => spans.push(s),
+                    Some(s) => s,
                     None => break,
                 }
-            }
-        }
-        if spans.is_empty() {
-            break;
-        }
-        batch.clear();
-        batch_spans.clear();
-        let arrival = if plan.time.is_none() { now_secs() } else { 0.0 };
-        for (k, s) in spans.iter().enumerate() {
+            };
             counts.read += 1;
             match plan.parse(&arena[s.start..s.end], s.line, &mut fields) {
                 Ok((t, rec)) => {
-                    batch.push((t.unwrap_or(arrival), rec));
-                    batch_spans.push(k);
+                    let t = t.unwrap_or(arrival);
+                    if plan.time.is_some() {
+                        match anchor {
+                            None => anchor = Some(t),
+                            Some(a) if t - a > max_span => {
+                                carry = Some((arena[s.start..s.end].to_vec(), s.line, t, rec));
+                                arena.truncate(s.start);
+                                break;
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    spans.push(s);
+                    batch.push((t, rec));
                 }
-                Err(e) if args.skip_invalid => {
-                    let _ = e;
-                    counts.skipped_invalid += 1;
-                }
+                Err(_) if args.skip_invalid => counts.skipped_invalid += 1,
                 Err(e) => {
                     counts.read -= 1;
                     fatal = Some(e);
@@ -497,17 +514,19 @@ pub fn distil(
                 }
             }
         }
+        if spans.is_empty() && fatal.is_none() && carry.is_none() {
+            break;
+        }
         let verdicts = if batch.is_empty() {
             Vec::new()
         } else {
             engine.classify(&batch)
         };
         debug_assert_eq!(verdicts.len(), batch.len());
-        for (v, &k) in verdicts.iter().zip(&batch_spans) {
+        for (v, s) in verdicts.iter().zip(&spans) {
             match v {
                 Verdict::Passed => {
                     counts.passed += 1;
-                    let s = spans[k];
                     let bytes = &arena[s.start..s.end];
                     w.write(bytes);
                     if bytes.last() != Some(&b'\n') {
