@@ -315,7 +315,6 @@ pub fn show(b: &[u8]) -> String {
 }
 
 /// Read all of a file (for `--load`).
-#[allow(dead_code)] // used once the sketch commands land
 pub fn read_file(p: &Path) -> Result<Vec<u8>, String> {
     let mut v = Vec::new();
     File::open(p)

@@ -1,15 +1,289 @@
-//! `distill quantiles`, `distinct` and `fdt`: sketch queries on files and streams.
+//! `distill quantiles`, `distinct` and `fdt`: sketch queries on files and streams, with
+//! DataSketches bytes for `--save` and `--load`.
 
-use crate::cli::{DistinctArgs, FdtArgs, QuantilesArgs};
+use std::borrow::Cow;
+use std::path::Path;
+
+use distilled::core::{DataSketchesFormat, NumStdDev, SearchCriteria};
+use distilled::kll::KllSketch;
+use distilled::tdigest::TDigest;
+use distilled::theta::{CompactThetaSketch, ThetaSketch};
+use serde_json::{Map, Value, json};
+
+use crate::cli::{DistinctArgs, FdtArgs, Format, InputArgs, QuantileKind, QuantilesArgs};
+use crate::input::{self, RawReader};
+
+/// Calls `f(value, line)` for each value: one per line (trimmed) without `column`, else the
+/// column's cell (CSV with header, or JSON lines). Missing cells (empty, null, absent key) are
+/// not passed. Errors from `f` stop the read unless `skip_invalid`; returns how many were
+/// skipped.
+fn for_each_value(
+    args: &InputArgs,
+    column: Option<&str>,
+    skip_invalid: bool,
+    mut f: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<u64, String> {
+    let (rd, _) = input::open(args.input.as_deref())?;
+    let delim = input::delimiter(args)?;
+    let mut skipped = 0u64;
+    let mut handle = |r: Result<(), String>, line: u64, col: Option<&str>| -> Result<(), String> {
+        match r {
+            Ok(()) => Ok(()),
+            Err(_) if skip_invalid => {
+                skipped += 1;
+                Ok(())
+            }
+            Err(m) => Err(match col {
+                Some(c) => format!("line {line}, column {c:?}: {m}"),
+                None => format!("line {line}: {m}"),
+            }),
+        }
+    };
+    let mut arena = Vec::new();
+    match (column, args.format) {
+        (None, _) => {
+            let mut r = RawReader::new(rd, Format::Jsonl); // plain lines, blank lines skipped
+            loop {
+                arena.clear();
+                let Some(s) = r.next_record(&mut arena)? else {
+                    break;
+                };
+                let v = input::trim_eol(&arena[s.start..s.end]).trim_ascii();
+                handle(f(v), s.line, None)?;
+            }
+        }
+        (Some(col), Format::Csv) => {
+            let mut r = RawReader::new(rd, Format::Csv);
+            let Some(h) = input::read_header(&mut r, delim)? else {
+                return Ok(0);
+            };
+            let idx = input::column_index(&h.names, col)?;
+            let mut fields = Vec::new();
+            loop {
+                arena.clear();
+                let Some(s) = r.next_record(&mut arena)? else {
+                    break;
+                };
+                let rec = input::trim_eol(&arena[s.start..s.end]);
+                let res = input::split_csv(rec, delim, &mut fields).and_then(|()| {
+                    if fields.len() == h.names.len() {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "expected {} fields (as in the header), found {}",
+                            h.names.len(),
+                            fields.len()
+                        ))
+                    }
+                });
+                if let Err(m) = res {
+                    handle(Err(m), s.line, None)?;
+                    continue;
+                }
+                let v = input::field_bytes(rec, &fields[idx]);
+                if v.is_empty() {
+                    continue;
+                }
+                if std::str::from_utf8(&v).is_err() {
+                    handle(Err("invalid UTF-8".into()), s.line, Some(col))?;
+                    continue;
+                }
+                handle(f(&v), s.line, Some(col))?;
+            }
+        }
+        (Some(col), Format::Jsonl) => {
+            let mut r = RawReader::new(rd, Format::Jsonl);
+            loop {
+                arena.clear();
+                let Some(s) = r.next_record(&mut arena)? else {
+                    break;
+                };
+                let rec = input::trim_eol(&arena[s.start..s.end]);
+                let obj: Map<String, Value> = match serde_json::from_slice(rec) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        handle(Err(format!("not a JSON object: {e}")), s.line, None)?;
+                        continue;
+                    }
+                };
+                let v: Cow<'_, str> = match obj.get(col) {
+                    None | Some(Value::Null) => continue,
+                    Some(Value::String(s)) => s.as_str().into(),
+                    Some(other) => other.to_string().into(),
+                };
+                handle(f(v.as_bytes()), s.line, Some(col))?;
+            }
+        }
+    }
+    Ok(skipped)
+}
+
+fn parse_f64(b: &[u8]) -> Result<f64, String> {
+    match input::parse_number(b) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(format!("{} is not a finite number", input::show(b))),
+        Err(()) => Err(format!("cannot parse {} as a number", input::show(b))),
+    }
+}
+
+fn check_load(args: &InputArgs, column: Option<&String>) -> Result<(), String> {
+    if args.input.is_some() || column.is_some() {
+        return Err(
+            "--load queries a saved sketch: do not combine it with --input or --column".into(),
+        );
+    }
+    Ok(())
+}
+
+fn save(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn print_json(v: &Value) -> Result<(), String> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn num_or_null(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, |x| json!(x))
+}
 
 /// `distill quantiles`.
-pub fn quantiles(_a: &QuantilesArgs) -> Result<(), String> {
-    Err("quantiles: waiting for the KLL and t-digest crates".into())
+pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
+    for &r in &a.ranks {
+        if !(0.0..=1.0).contains(&r) {
+            return Err(format!("--ranks: {r} is not in [0, 1]"));
+        }
+    }
+    let mut skipped = 0;
+    let out = match a.sketch {
+        QuantileKind::Kll => {
+            let sk = if let Some(p) = &a.load {
+                check_load(&a.input, a.column.as_ref())?;
+                KllSketch::<f64>::from_datasketches_bytes(&input::read_file(p)?)
+                    .map_err(|e| format!("{}: not a KLL doubles sketch: {e}", p.display()))?
+            } else {
+                let k = a.k.unwrap_or(200);
+                let mut sk = KllSketch::<f64>::builder()
+                    .k(u32::from(k))
+                    .build()
+                    .map_err(|e| format!("-k: {e}"))?;
+                skipped = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
+                    sk.update(parse_f64(b)?);
+                    Ok(())
+                })?;
+                sk
+            };
+            if let Some(p) = &a.save {
+                save(p, &sk.to_datasketches_bytes())?;
+            }
+            let qs: Vec<Value> = a
+                .ranks
+                .iter()
+                .map(|&r| {
+                    json!({"rank": r, "value": num_or_null(sk.quantile(r, SearchCriteria::Inclusive).ok())})
+                })
+                .collect();
+            json!({
+                "sketch": "kll",
+                "k": sk.k(),
+                "n": sk.n(),
+                "min": num_or_null(sk.min_item()),
+                "max": num_or_null(sk.max_item()),
+                "retained": sk.num_retained(),
+                "normalized_rank_error": sk.normalized_rank_error(false),
+                "quantiles": qs,
+            })
+        }
+        QuantileKind::Tdigest => {
+            let d = if let Some(p) = &a.load {
+                check_load(&a.input, a.column.as_ref())?;
+                TDigest::from_datasketches_bytes(&input::read_file(p)?)
+                    .map_err(|e| format!("{}: not a t-digest sketch: {e}", p.display()))?
+            } else {
+                let k = a.k.unwrap_or(100);
+                let mut d = TDigest::new(k).map_err(|e| format!("-k: {e}"))?;
+                skipped = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
+                    d.add(parse_f64(b)?);
+                    Ok(())
+                })?;
+                d
+            };
+            if let Some(p) = &a.save {
+                save(p, &d.to_datasketches_bytes())?;
+            }
+            let qs: Vec<Value> = a
+                .ranks
+                .iter()
+                .map(|&r| json!({"rank": r, "value": num_or_null(d.quantile(r).ok())}))
+                .collect();
+            json!({
+                "sketch": "tdigest",
+                "k": d.compression(),
+                "n": d.count() as u64,
+                "min": num_or_null(d.min()),
+                "max": num_or_null(d.max()),
+                "retained": compressed_len(&d),
+                "quantiles": qs,
+            })
+        }
+    };
+    if skipped > 0 {
+        eprintln!("distill: skipped {skipped} invalid values");
+    }
+    print_json(&out)
+}
+
+/// Centroids once the buffer is merged in (what the saved bytes hold).
+fn compressed_len(d: &TDigest) -> usize {
+    let mut c = d.clone();
+    c.compress();
+    c.centroids().len()
+}
+
+fn theta_json(c: &CompactThetaSketch, lg_k: Option<u8>) -> Value {
+    let mut v = json!({
+        "estimate": c.estimate(),
+        "lower_bound": c.lower_bound(NumStdDev::Two),
+        "upper_bound": c.upper_bound(NumStdDev::Two),
+        "num_retained": c.num_retained(),
+        "theta": c.theta(),
+    });
+    if let Some(k) = lg_k {
+        v["lg_k"] = json!(k);
+    }
+    v
 }
 
 /// `distill distinct`.
-pub fn distinct(_a: &DistinctArgs) -> Result<(), String> {
-    Err("distinct: waiting for the theta crate".into())
+pub fn distinct(a: &DistinctArgs) -> Result<(), String> {
+    let (compact, lg_k) = if let Some(p) = &a.load {
+        check_load(&a.input, a.column.as_ref())?;
+        let c = CompactThetaSketch::from_datasketches_bytes(&input::read_file(p)?)
+            .map_err(|e| format!("{}: not a compact theta sketch: {e}", p.display()))?;
+        (c, None)
+    } else {
+        let mut sk = ThetaSketch::builder()
+            .lg_k(a.lg_k)
+            .build()
+            .map_err(|e| format!("--lg-k: {e}"))?;
+        for_each_value(&a.input, a.column.as_deref(), false, |b| {
+            // Hashed as a UTF-8 string, as DataSketches' update(string) does.
+            let s = std::str::from_utf8(b).map_err(|_| "invalid UTF-8".to_string())?;
+            if !s.is_empty() {
+                sk.update(s);
+            }
+            Ok(())
+        })?;
+        (sk.compact(true), Some(a.lg_k))
+    };
+    if let Some(p) = &a.save {
+        save(p, &compact.to_datasketches_bytes())?;
+    }
+    print_json(&theta_json(&compact, lg_k))
 }
 
 /// `distill fdt`.

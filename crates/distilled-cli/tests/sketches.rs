@@ -1,0 +1,290 @@
+//! `distill quantiles` and `distill distinct`: JSON output, --save/--load round trips, and
+//! sketches written by the Python `datasketches` 5.2.0 wheel (see xtask/fixtures/cli.py).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{distill, json, scratch};
+use serde_json::Value;
+
+const RANKS: &str = "0,0.01,0.1,0.5,0.9,0.99,1";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn fixture_str(name: &str) -> String {
+    fixture(name).to_str().unwrap().to_owned()
+}
+
+fn ok(args: &[&str], stdin: &[u8]) -> Value {
+    let r = distill(args, stdin);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    json(&r.stdout)
+}
+
+fn values(v: &Value) -> Vec<f64> {
+    v["quantiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["value"].as_f64().unwrap())
+        .collect()
+}
+
+fn numbers() -> Vec<f64> {
+    let mut v: Vec<f64> = std::fs::read_to_string(fixture("numbers.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Normalised rank of `x` in sorted `data` (midpoint of ties).
+fn rank_of(data: &[f64], x: f64) -> f64 {
+    let below = data.partition_point(|&v| v < x);
+    let upto = data.partition_point(|&v| v <= x);
+    (below + upto) as f64 / 2.0 / data.len() as f64
+}
+
+#[test]
+fn kll_from_the_wheel_answers_like_the_wheel() {
+    let w = json(&std::fs::read(fixture("wheel.json")).unwrap());
+    let v = ok(
+        &[
+            "quantiles",
+            "--load",
+            &fixture_str("wheel_kll.bin"),
+            "--ranks",
+            RANKS,
+        ],
+        b"",
+    );
+    assert_eq!(v["n"], w["kll"]["n"]);
+    assert_eq!(v["min"], w["kll"]["min"]);
+    assert_eq!(v["max"], w["kll"]["max"]);
+    let want: Vec<f64> = w["kll"]["quantiles_inclusive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(values(&v), want);
+}
+
+#[test]
+fn tdigest_from_the_wheel_is_read_and_accurate() {
+    let w = json(&std::fs::read(fixture("wheel.json")).unwrap());
+    let v = ok(
+        &[
+            "quantiles",
+            "--sketch",
+            "tdigest",
+            "--load",
+            &fixture_str("wheel_tdigest.bin"),
+            "--ranks",
+            RANKS,
+        ],
+        b"",
+    );
+    assert_eq!(v["n"].as_f64(), w["tdigest"]["n"].as_f64());
+    assert_eq!(v["min"], w["tdigest"]["min"]);
+    assert_eq!(v["max"], w["tdigest"]["max"]);
+    let data = numbers();
+    let ranks = [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0];
+    for (r, x) in ranks.iter().zip(values(&v)) {
+        assert!((rank_of(&data, x) - r).abs() < 0.02, "rank {r}: value {x}");
+    }
+}
+
+#[test]
+fn theta_from_the_wheel_and_same_hashing() {
+    let w = json(&std::fs::read(fixture("wheel.json")).unwrap());
+    let v = ok(
+        &["distinct", "--load", &fixture_str("wheel_theta.bin")],
+        b"",
+    );
+    for k in [
+        "estimate",
+        "lower_bound",
+        "upper_bound",
+        "num_retained",
+        "theta",
+    ] {
+        assert_eq!(v[k], w["theta"][k], "{k}");
+    }
+    // The same items through our sketch: identical hashes, so the identical estimate.
+    let users = std::fs::read(fixture("users.txt")).unwrap();
+    let mine = ok(&["distinct"], &users);
+    assert_eq!(mine["estimate"], w["theta"]["estimate"]);
+    assert_eq!(mine["num_retained"], w["theta"]["num_retained"]);
+    let exact = w["exact_distinct"].as_f64().unwrap();
+    assert!(mine["lower_bound"].as_f64().unwrap() <= exact);
+    assert!(mine["upper_bound"].as_f64().unwrap() >= exact);
+}
+
+#[test]
+fn committed_rust_bytes_still_load() {
+    // rust_*.bin were written by `distill ... --save`; xtask/fixtures/cli.py checks them with
+    // the wheel against rust.json.
+    let want = json(&std::fs::read(fixture("rust.json")).unwrap());
+    let k = ok(
+        &[
+            "quantiles",
+            "--load",
+            &fixture_str("rust_kll.bin"),
+            "--ranks",
+            RANKS,
+        ],
+        b"",
+    );
+    assert_eq!(k, want["kll"]);
+    let t = ok(
+        &[
+            "quantiles",
+            "--sketch",
+            "tdigest",
+            "--load",
+            &fixture_str("rust_tdigest.bin"),
+            "--ranks",
+            RANKS,
+        ],
+        b"",
+    );
+    assert_eq!(t, want["tdigest"]);
+    let mut th = ok(&["distinct", "--load", &fixture_str("rust_theta.bin")], b"");
+    th["lg_k"] = want["theta"]["lg_k"].clone();
+    assert_eq!(th, want["theta"]);
+}
+
+#[test]
+fn save_load_round_trips() {
+    let dir = scratch("roundtrip");
+    let input = std::fs::read(fixture("numbers.txt")).unwrap();
+    for (kind, k) in [("kll", "100"), ("tdigest", "50")] {
+        let p = dir.join(format!("s.{kind}"));
+        let ps = p.to_str().unwrap();
+        let a = ok(
+            &[
+                "quantiles",
+                "--sketch",
+                kind,
+                "-k",
+                k,
+                "--ranks",
+                RANKS,
+                "--save",
+                ps,
+            ],
+            &input,
+        );
+        let b = ok(
+            &[
+                "quantiles",
+                "--sketch",
+                kind,
+                "--ranks",
+                RANKS,
+                "--load",
+                ps,
+            ],
+            b"",
+        );
+        assert_eq!(a, b, "{kind}");
+        assert_eq!(a["n"], 20_000);
+        assert_eq!(a["k"].as_u64().unwrap().to_string(), k);
+        let data = numbers();
+        for (r, x) in [0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0].iter().zip(values(&a)) {
+            assert!((rank_of(&data, x) - r).abs() < 0.03, "{kind} rank {r}: {x}");
+        }
+    }
+    let p = dir.join("users.theta");
+    let ps = p.to_str().unwrap();
+    let users = std::fs::read(fixture("users.txt")).unwrap();
+    let mut a = ok(&["distinct", "--lg-k", "10", "--save", ps], &users);
+    let b = ok(&["distinct", "--load", ps], b"");
+    assert_eq!(a["lg_k"], 10);
+    a.as_object_mut().unwrap().remove("lg_k");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn columns_of_csv_and_json_lines() {
+    let csv = "a,b\n1,x\n2,y\n3,\n4,x\n";
+    let v = ok(
+        &["quantiles", "--column", "a", "--ranks", "0.5,1"],
+        csv.as_bytes(),
+    );
+    assert_eq!(v["n"], 4);
+    assert_eq!(values(&v), [2.0, 4.0]);
+    let v = ok(&["distinct", "--column", "b"], csv.as_bytes());
+    assert_eq!(v["estimate"], 2.0);
+    let jl = "{\"a\":1.5,\"b\":\"x\"}\n{\"a\":null,\"b\":7}\n{\"b\":\"x\"}\n{\"a\":\"2.5\"}\n";
+    let v = ok(
+        &[
+            "quantiles",
+            "--format",
+            "jsonl",
+            "--column",
+            "a",
+            "--ranks",
+            "1",
+        ],
+        jl.as_bytes(),
+    );
+    assert_eq!(v["n"], 2);
+    assert_eq!(v["max"], 2.5);
+    let v = ok(
+        &["distinct", "--format", "jsonl", "--column", "b"],
+        jl.as_bytes(),
+    );
+    assert_eq!(v["estimate"], 2.0);
+    // Unknown column.
+    let r = distill(&["quantiles", "--column", "zz"], csv.as_bytes());
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown column"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_numbers_and_empty_input() {
+    let r = distill(&["quantiles"], b"1\n2\nthree\n4\n");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+    let v = ok(
+        &["quantiles", "--skip-invalid", "--ranks", "1"],
+        b"1\n2\nthree\n4\n",
+    );
+    assert_eq!(v["n"], 3);
+    let v = ok(&["quantiles", "--ranks", "0.5"], b"");
+    assert_eq!(v["n"], 0);
+    assert_eq!(v["min"], Value::Null);
+    assert_eq!(v["quantiles"][0]["value"], Value::Null);
+    let r = distill(&["quantiles", "--ranks", "1.5"], b"1\n");
+    assert_eq!(r.code, 1);
+    let v = ok(&["distinct"], b"");
+    assert_eq!(v["estimate"], 0.0);
+    // Hostile bytes for --load are an error, not a crash.
+    let dir = scratch("hostile");
+    let p = dir.join("junk.bin");
+    std::fs::write(&p, b"\x02\x03\x0f\x00junkjunkjunk").unwrap();
+    for args in [
+        vec!["quantiles", "--load", p.to_str().unwrap()],
+        vec![
+            "quantiles",
+            "--sketch",
+            "tdigest",
+            "--load",
+            p.to_str().unwrap(),
+        ],
+        vec!["distinct", "--load", p.to_str().unwrap()],
+    ] {
+        let r = distill(&args, b"");
+        assert_eq!(r.code, 1, "{args:?}");
+        assert!(r.stderr.starts_with("distill: "), "{}", r.stderr);
+    }
+}
