@@ -69,9 +69,13 @@ pub(crate) struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
+        // Tuned on the representativeness tests: a numeric path touches
+        // 1 + log2(k) slots, a category one, so categories weigh more per
+        // slot; pairs at half weight keep joint shares well ahead of
+        // Bernoulli without costing the marginals much.
         Self {
-            categorical: 1.0,
-            numeric_level: 1.0,
+            categorical: 2.0,
+            numeric_level: 0.5,
             pair: 0.5,
         }
     }
@@ -319,7 +323,10 @@ impl Engine {
             match (spec, layout) {
                 (Spec::Numeric, Some(l)) => {
                     // Slot base + 0: missing; base + node for nodes 1..2k.
-                    weight.push(w.numeric_level);
+                    // "Missing" stands in for a whole root-to-leaf path (it
+                    // is its own subtree at every level), so it weighs as
+                    // much as the path of a present value.
+                    weight.push(w.numeric_level * f64::from(1 + l.levels()));
                     weight.extend(std::iter::repeat_n(w.numeric_level, 2 * l.k - 1));
                     stride += 1 + l.levels() as usize;
                 }
@@ -573,7 +580,13 @@ impl Engine {
         for c in 0..self.specs.len() {
             let Some(l) = &self.layouts[c] else { continue };
             let base = self.base[c] as usize;
-            let present = self.all.get(base + 1) as usize;
+            // The batch is part of the window but not yet counted.
+            let w = self.specs.len();
+            let present = self.all.get(base + 1) as usize
+                + batch_rows
+                    .chunks_exact(w)
+                    .filter(|r| !r[c].is_nan())
+                    .count();
             let target = self.target_leaves(present);
             if target > l.k || target * 2 < l.k {
                 need = true;
