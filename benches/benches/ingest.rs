@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use distilled::core::{EmptyLike, MergeError, Mergeable, Update};
 use distilled::ingest::Ingest;
-use distilled_benches::{Dist, values};
+use distilled_benches::{Dist, u64_keys, values};
 
 /// Updates per thread per iteration (kept small: the machine is shared).
-const PER_THREAD: usize = 1 << 18;
+const PER_THREAD: usize = 1 << 19;
 
 /// An exact count-and-sum "sketch": the cheapest possible update, so that
 /// the layer's own overhead is what shows.
@@ -68,19 +68,27 @@ fn contenders<S, T>(
     proto: &S,
     data: &[Vec<T>; 2],
 ) where
-    S: Mergeable + EmptyLike + Update<T> + Send,
+    S: Mergeable + EmptyLike + Update<T> + Send + Sync,
     T: Copy + Send + Sync,
 {
     let n = data[0].len() as u64;
 
     g.throughput(Throughput::Elements(n));
+    // Run on a spawned thread too, so that every contender pays the same
+    // thread start-up cost.
     g.bench_function("single_thread", |b| {
-        b.iter(|| {
-            let mut s = proto.empty_like();
-            for &x in &data[0] {
-                s.update(x);
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                total += time_threads(1, |_| {
+                    let mut s = proto.empty_like();
+                    for &x in &data[0] {
+                        s.update(x);
+                    }
+                    black_box(s);
+                });
             }
-            black_box(s)
+            total
         })
     });
 
@@ -135,6 +143,21 @@ fn bench_ingest(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("ingest/count_sum");
     contenders(&mut g, &CountSum::default(), &f64_data);
+    g.finish();
+
+    let mut g = c.benchmark_group("ingest/kll");
+    contenders(&mut g, &distilled::kll::KllSketch::<f64>::new(), &f64_data);
+    g.finish();
+
+    let mut g = c.benchmark_group("ingest/tdigest");
+    let td = distilled::tdigest::TDigest::new(100).expect("valid compression");
+    contenders(&mut g, &td, &f64_data);
+    g.finish();
+
+    let keys = [u64_keys(PER_THREAD, 3), u64_keys(PER_THREAD, 4)];
+    let mut g = c.benchmark_group("ingest/theta");
+    let theta = distilled::theta::ThetaSketch::new(12).expect("valid lg_k");
+    contenders(&mut g, &theta, &keys);
     g.finish();
 }
 

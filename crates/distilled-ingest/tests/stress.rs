@@ -4,7 +4,7 @@
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use distilled_core::{EmptyLike, Mergeable, QuantileSketch, SearchCriteria, Update};
+use distilled_core::{EmptyLike, Mergeable, NumStdDev, QuantileSketch, SearchCriteria, Update};
 use distilled_ingest::Ingest;
 
 const THREADS: u64 = 12;
@@ -71,4 +71,53 @@ fn tdigest_from_many_threads_counts_exactly() {
         let s = stress(distilled_tdigest::TDigest::new(100).unwrap(), every);
         check_median(&s, 0.02);
     }
+}
+
+#[test]
+fn kll_from_many_threads_counts_exactly() {
+    for every in [1_000, 4_096] {
+        let s = stress(distilled_kll::KllSketch::<f64>::new(), every);
+        check_median(&s, 0.02);
+    }
+}
+
+/// Theta from many threads with heavy overlap: each thread sends keys
+/// `t, t + 1, ...` so most keys arrive from several threads.
+fn theta_run(distinct: u64, every: u64) -> distilled_theta::ThetaSketch {
+    let ingest = Ingest::builder(distilled_theta::ThetaSketch::new(12).unwrap())
+        .publish_every(every)
+        .build();
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let ingest = &ingest;
+            s.spawn(move || {
+                let mut w = ingest.writer();
+                for k in 0..distinct {
+                    w.update((k + t * 7) % distinct);
+                }
+            });
+        }
+        for _ in 0..50 {
+            let e = ingest.read(|s| s.estimate()).unwrap();
+            assert!(e <= distinct as f64 * 1.2);
+        }
+    });
+    ingest.snapshot().unwrap()
+}
+
+#[test]
+fn theta_in_exact_mode_gives_the_exact_distinct_count() {
+    for every in [100, 4_096] {
+        let s = theta_run(3_000, every);
+        assert!(!s.is_estimation_mode());
+        assert_eq!(s.estimate(), 3_000.0);
+    }
+}
+
+#[test]
+fn theta_in_estimation_mode_stays_within_its_bounds() {
+    let s = theta_run(60_000, 4_096);
+    assert!(s.is_estimation_mode());
+    let truth = 60_000.0;
+    assert!(s.lower_bound(NumStdDev::Three) <= truth && truth <= s.upper_bound(NumStdDev::Three));
 }
