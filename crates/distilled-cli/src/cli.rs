@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         Run `distill <command> --help` for each command's options and examples."
 )]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -98,6 +99,7 @@ pub struct InputArgs {
 /// `distill select`.
 #[derive(Debug, Args, Clone)]
 pub struct SelectArgs {
+    /// Where records come from.
     #[command(flatten)]
     pub input: InputArgs,
     /// Write selected records here instead of standard output.
@@ -124,7 +126,7 @@ pub struct SelectArgs {
     #[arg(long, default_value_t = 32)]
     pub max_categories: usize,
     /// Records per selection batch (output is flushed after each batch).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 100)]
     pub batch_size: usize,
     /// Seed for the selection's randomness (same input and seed, same output).
     #[arg(long, default_value_t = 0)]
@@ -152,6 +154,7 @@ pub enum QuantileKind {
 /// `distill quantiles`.
 #[derive(Debug, Args, Clone)]
 pub struct QuantilesArgs {
+    /// Where records come from.
     #[command(flatten)]
     pub input: InputArgs,
     /// Which sketch to use.
@@ -184,6 +187,7 @@ pub struct QuantilesArgs {
 /// `distill distinct`.
 #[derive(Debug, Args, Clone)]
 pub struct DistinctArgs {
+    /// Where records come from.
     #[command(flatten)]
     pub input: InputArgs,
     /// log2 of the theta sketch's nominal entries (4..=26).
@@ -203,6 +207,7 @@ pub struct DistinctArgs {
 /// `distill fdt`.
 #[derive(Debug, Args, Clone)]
 pub struct FdtArgs {
+    /// Where records come from.
     #[command(flatten)]
     pub input: InputArgs,
     /// The columns forming each tuple (comma-separated).

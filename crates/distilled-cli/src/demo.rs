@@ -102,7 +102,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         categorical: vec!["gender".into(), "region".into()],
         numeric: vec!["age".into(), "income".into()],
         max_categories: 32,
-        batch_size: 1000,
+        batch_size: 100,
         seed: args.seed,
         skip_invalid: false,
         stats: None,

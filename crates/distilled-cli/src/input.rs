@@ -283,24 +283,40 @@ pub fn column_index(names: &[String], name: &str) -> Result<usize, String> {
     })
 }
 
+/// A cell that does not parse as the expected kind of value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unparsable;
+
+impl fmt::Display for Unparsable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unparsable value")
+    }
+}
+
+impl std::error::Error for Unparsable {}
+
 /// Parse a numeric cell: empty = missing; non-finite values are missing too.
-pub fn parse_number(b: &[u8]) -> Result<Option<f64>, ()> {
-    let s = std::str::from_utf8(b).map_err(|_| ())?.trim();
+pub fn parse_number(b: &[u8]) -> Result<Option<f64>, Unparsable> {
+    let s = std::str::from_utf8(b).map_err(|_| Unparsable)?.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let v: f64 = s.parse().map_err(|_| ())?;
+    let v: f64 = s.parse().map_err(|_| Unparsable)?;
     Ok(v.is_finite().then_some(v))
 }
 
 /// Parse a timestamp: unix seconds (integer or fractional) or RFC 3339.
-pub fn parse_time(b: &[u8]) -> Result<f64, ()> {
-    let s = std::str::from_utf8(b).map_err(|_| ())?.trim();
+pub fn parse_time(b: &[u8]) -> Result<f64, Unparsable> {
+    let s = std::str::from_utf8(b).map_err(|_| Unparsable)?.trim();
     if let Ok(v) = s.parse::<f64>() {
-        return if v.is_finite() { Ok(v) } else { Err(()) };
+        return if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(Unparsable)
+        };
     }
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| ())?;
+        .map_err(|_| Unparsable)?;
     Ok(t.unix_timestamp_nanos() as f64 / 1e9)
 }
 

@@ -4,15 +4,7 @@
 //! of a malformed record), 2 on a usage error (from clap).
 
 use clap::Parser;
-
-mod cli;
-mod demo;
-mod engine;
-mod input;
-mod report;
-mod select;
-mod sketches;
-mod stats;
+use distilled_cli::{cli, demo, select, sketches};
 
 fn main() {
     let args = cli::Cli::parse();

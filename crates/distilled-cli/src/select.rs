@@ -147,7 +147,7 @@ impl Plan {
                 let time = match &self.time {
                     Some((name, i)) => {
                         let b = input::field_bytes(rec, &fields[*i]);
-                        Some(input::parse_time(&b).map_err(|()| {
+                        Some(input::parse_time(&b).map_err(|_| {
                             self.err(
                                 line,
                                 Some(name),
@@ -163,7 +163,7 @@ impl Plan {
                 for (k, (name, i)) in self.numeric.iter().enumerate() {
                     let b = input::field_bytes(rec, &fields[*i]);
                     vals[k] = input::parse_number(&b)
-                        .map_err(|()| {
+                        .map_err(|_| {
                             self.err(
                                 line,
                                 Some(name),
@@ -209,7 +209,7 @@ impl Plan {
                         None | Some(Value::Null) => f64::NAN,
                         Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
                         Some(Value::String(s)) => input::parse_number(s.as_bytes())
-                            .map_err(|()| {
+                            .map_err(|_| {
                                 self.err(
                                     line,
                                     Some(name),

@@ -122,7 +122,7 @@ fn parse_f64(b: &[u8]) -> Result<f64, String> {
     match input::parse_number(b) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(format!("{} is not a finite number", input::show(b))),
-        Err(()) => Err(format!("cannot parse {} as a number", input::show(b))),
+        Err(_) => Err(format!("cannot parse {} as a number", input::show(b))),
     }
 }
 
