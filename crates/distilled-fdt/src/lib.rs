@@ -40,7 +40,6 @@ pub mod hash;
 pub mod params;
 pub mod sketch;
 pub mod summary;
-mod table;
 
 pub use error::FdtError;
 pub use group::Group;

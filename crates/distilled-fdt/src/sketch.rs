@@ -1,14 +1,16 @@
 //! The FDT sketch.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
-use distilled_core::hash::{DEFAULT_SEED, MAX_THETA, compute_seed_hash};
+use distilled_core::hash::{DEFAULT_SEED, MAX_THETA};
 use distilled_core::{
-    ByteReader, ByteWriter, DataSketchesFormat, DecodeError, DistinctCount, EmptyLike, Family,
-    MergeError, Mergeable, NumStdDev, Update,
+    ByteReader, ByteWriter, DataSketchesFormat, DecodeError, DistinctCount, EmptyLike, MergeError,
+    Mergeable, NumStdDev, Update,
 };
-
-use distilled_core::codec::{check_seed_hash, check_serial_version};
+use distilled_theta::tuple::{
+    CompactTupleSketch, Dialect, Summary, SummarySerde, TupleUpdateSketch,
+};
 
 use crate::bounds::{lower_bound, upper_bound};
 use crate::error::FdtError;
@@ -16,19 +18,10 @@ use crate::group::Group;
 use crate::hash::tuple_hash;
 use crate::params::{MAX_LG_K, MIN_LG_K, check_lg_k, lg_k_for};
 use crate::summary::{ArrayOfStrings, MAX_DIMENSIONS};
-use crate::table::Table;
 
 /// The seed every FDT sketch hashes with (Java's FdtSketch has no other).
 pub const SEED: u64 = DEFAULT_SEED;
 
-const SERIAL_VERSION: u8 = 3;
-/// Sketch type byte of a compact tuple sketch (5 is a legacy alias).
-const COMPACT_TUPLE_TYPE: u8 = 1;
-const LEGACY_COMPACT_TUPLE_TYPE: u8 = 5;
-const FLAG_READ_ONLY: u8 = 1 << 1;
-const FLAG_EMPTY: u8 = 1 << 2;
-const FLAG_COMPACT: u8 = 1 << 3;
-const FLAG_ORDERED: u8 = 1 << 4;
 /// `lg_k` given to decoded sketches that are still exact (the format does not
 /// store `lg_k`), so that later updates keep a useful accuracy.
 const DECODE_EXACT_MIN_LG_K: u8 = 12;
@@ -69,10 +62,60 @@ const DECODE_EXACT_MIN_LG_K: u8 = 12;
 /// let users = sketch.result(&[1], 5, NumStdDev::Two, '|').unwrap();
 /// assert_eq!(users.len(), 5);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct FdtSketch {
-    table: Table,
+    sketch: TupleUpdateSketch<Retained>,
     rejected: u64,
+}
+
+/// The summary kept in distilled-theta's tuple table: the tuple, with Java's
+/// array-of-strings policy (the first tuple under a key stays; a union keeps
+/// the summary already present).
+///
+/// The update value is the summary itself, built by the caller only once the
+/// hash has passed the theta test, and moved (not cloned) into the table
+/// when the key is new.
+#[derive(Debug, Clone, PartialEq)]
+struct Retained(ArrayOfStrings);
+
+impl Summary for Retained {
+    type Update = Cell<Option<ArrayOfStrings>>;
+
+    fn new_from(update: &Self::Update) -> Self {
+        Retained(update.take().unwrap_or_else(ArrayOfStrings::empty))
+    }
+
+    fn update(&mut self, _: &Self::Update) {}
+
+    fn merge(&mut self, _: &Self) {}
+}
+
+impl SummarySerde for Retained {
+    fn write_summary(&self, out: &mut ByteWriter) {
+        self.0.write(out);
+    }
+
+    fn read_summary(input: &mut ByteReader<'_>) -> Result<Self, DecodeError> {
+        ArrayOfStrings::read(input).map(Retained)
+    }
+}
+
+impl PartialEq for FdtSketch {
+    /// Same configuration, theta, emptiness, rejection count and retained
+    /// entries (whatever the table layout).
+    fn eq(&self, other: &Self) -> bool {
+        fn sorted(s: &FdtSketch) -> Vec<(u64, &ArrayOfStrings)> {
+            let mut v: Vec<(u64, &ArrayOfStrings)> =
+                s.sketch.iter().map(|(h, r)| (h, &r.0)).collect();
+            v.sort_unstable_by_key(|e| e.0);
+            v
+        }
+        self.lg_k() == other.lg_k()
+            && self.theta64() == other.theta64()
+            && self.sketch.is_empty() == other.sketch.is_empty()
+            && self.rejected == other.rejected
+            && sorted(self) == sorted(other)
+    }
 }
 
 impl FdtSketch {
@@ -91,35 +134,35 @@ impl FdtSketch {
 
     fn empty_with_lg_k(lg_k: u8) -> Self {
         FdtSketch {
-            table: Table::new(lg_k),
+            sketch: TupleUpdateSketch::new(lg_k, SEED).expect("lg_k checked, seed 9001 valid"),
             rejected: 0,
         }
     }
 
     /// log2 of the nominal number of entries.
     pub fn lg_k(&self) -> u8 {
-        self.table.lg_k()
+        self.sketch.lg_k()
     }
 
     /// Sampling rate as a 63-bit integer (`2^63 - 1` is 1.0).
     pub fn theta64(&self) -> u64 {
-        self.table.theta64()
+        self.sketch.theta64()
     }
 
     /// Sampling rate in `(0, 1]`.
     pub fn theta(&self) -> f64 {
-        self.table.theta64() as f64 / MAX_THETA as f64
+        self.sketch.theta64() as f64 / MAX_THETA as f64
     }
 
     /// `true` once some distinct tuple has been dropped by sampling.
     pub fn is_estimation_mode(&self) -> bool {
-        !self.table.is_empty() && self.table.theta64() < MAX_THETA
+        !self.sketch.is_empty() && self.sketch.theta64() < MAX_THETA
     }
 
     /// Retained entries (distinct tuples sampled). Between `k` and about
     /// `15k/8` in estimation mode, as in every QuickSelect sketch.
     pub fn num_retained(&self) -> usize {
-        self.table.num_retained()
+        self.sketch.num_retained()
     }
 
     /// Tuples refused by [`FdtSketch::update`] because they had more than 127
@@ -132,7 +175,7 @@ impl FdtSketch {
     /// The retained entries: each tuple's theta hash and its strings, in
     /// table order.
     pub fn entries(&self) -> impl Iterator<Item = (u64, &[Box<str>])> + '_ {
-        self.table.iter().map(|(h, s)| (h, s.values()))
+        self.sketch.iter().map(|(h, s)| (h, s.0.values()))
     }
 
     /// Adds one tuple. Tuples with more than 127 strings are not added and
@@ -157,9 +200,14 @@ impl FdtSketch {
             return Err(FdtError::TooManyDimensions(tuple.len()));
         }
         let hash = tuple_hash(tuple, SEED);
-        self.table.insert_with(hash, || {
-            ArrayOfStrings::new(tuple).expect("width checked above")
-        });
+        if hash >= self.sketch.theta64() {
+            // Rejected by sampling: build nothing (the call still marks the
+            // sketch non-empty, as every offered key does).
+            self.sketch.update_hash(hash, &Cell::new(None));
+        } else {
+            let pending = Cell::new(ArrayOfStrings::new(tuple));
+            self.sketch.update_hash(hash, &pending);
+        }
         Ok(())
     }
 
@@ -171,20 +219,23 @@ impl FdtSketch {
             return;
         }
         let hash = tuple_hash(&tuple, SEED);
-        self.table.insert_with(hash, || {
-            ArrayOfStrings::from_vec(tuple).expect("width checked above")
-        });
+        if hash >= self.sketch.theta64() {
+            self.sketch.update_hash(hash, &Cell::new(None));
+        } else {
+            let pending = Cell::new(ArrayOfStrings::from_vec(tuple).ok());
+            self.sketch.update_hash(hash, &pending);
+        }
     }
 
     /// Keeps only the `k` smallest hashes (lowering theta), as the
     /// DataSketches `trim()` and union results do. Estimates stay unbiased;
     /// a trimmed sketch is smaller and slightly less accurate.
     pub fn trim(&mut self) {
-        self.table.trim();
+        self.sketch.trim();
     }
 
     fn bounds_of(&self, count: u64, num_std_dev: NumStdDev) -> (f64, f64) {
-        if self.table.is_empty() {
+        if self.sketch.is_empty() {
             (0.0, 0.0)
         } else if !self.is_estimation_mode() {
             (count as f64, count as f64)
@@ -239,8 +290,8 @@ impl FdtSketch {
         }
         let max_index = *primary_key_indices.iter().max().expect("non-empty");
         let mut counts: HashMap<Vec<&str>, u64> = HashMap::new();
-        for (_, tuple) in self.table.iter() {
-            let values = tuple.values();
+        for (_, tuple) in self.sketch.iter() {
+            let values = tuple.0.values();
             if max_index >= values.len() {
                 return Err(FdtError::PrimaryKeyIndexOutOfRange {
                     index: max_index,
@@ -279,46 +330,18 @@ impl FdtSketch {
     }
 
     /// The DataSketches compact tuple bytes (serial version 3, family 9,
-    /// sketch type 1) with array-of-strings summaries; entries are written in ascending
-    /// hash order with the ORDERED flag, as the C++ and Python libraries do.
-    /// Java, C++ and Python read it (Python through its generic
+    /// sketch type 1) with array-of-strings summaries; entries are written in
+    /// ascending hash order with the ORDERED flag, as the C++ and Python
+    /// libraries do. Java, C++ and Python read it (Python through its generic
     /// `compact_tuple_sketch` with an array-of-strings serde).
     pub fn to_datasketches_bytes(&self) -> Vec<u8> {
-        let mut entries: Vec<(u64, &ArrayOfStrings)> = self.table.iter().collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        let empty = self.table.is_empty();
-        let estimation = self.is_estimation_mode();
-        let pre_longs: u8 = if empty || (!estimation && entries.len() == 1) {
-            1
-        } else if estimation {
-            3
-        } else {
-            2
-        };
-        let mut flags = FLAG_READ_ONLY | FLAG_COMPACT | FLAG_ORDERED;
-        if empty {
-            flags |= FLAG_EMPTY;
-        }
-        let body: usize = entries.iter().map(|e| 8 + e.1.serialized_size()).sum();
-        let mut w = ByteWriter::with_capacity(8 * usize::from(pre_longs) + body);
-        w.put_u8(pre_longs)
-            .put_u8(SERIAL_VERSION)
-            .put_u8(Family::Tuple.id())
-            .put_u8(COMPACT_TUPLE_TYPE)
-            .put_u8(0)
-            .put_u8(flags)
-            .put_u16(compute_seed_hash(SEED).expect("9001 has a seed hash"));
-        if pre_longs >= 2 {
-            w.put_u32(entries.len() as u32).put_u32(0);
-        }
-        if pre_longs == 3 {
-            w.put_u64(self.table.theta64());
-        }
-        for (h, s) in entries {
-            w.put_u64(h);
-            s.write(&mut w);
-        }
-        w.into_vec()
+        self.sketch.compact(true).serialize()
+    }
+
+    /// The same bytes with Java's flag convention (ORDERED never set), for
+    /// tools that compare bytes with Java's `compact().toByteArray()`.
+    pub fn to_java_bytes(&self) -> Vec<u8> {
+        self.sketch.compact(true).serialize_dialect(Dialect::Java)
     }
 
     /// Reads DataSketches compact tuple bytes with array-of-strings
@@ -329,107 +352,18 @@ impl FdtSketch {
     pub fn from_datasketches_bytes_with_lg_k(bytes: &[u8], lg_k: u8) -> Result<Self, DecodeError> {
         let lg_k = check_lg_k(i64::from(lg_k))
             .map_err(|e| DecodeError::inconsistent("lg_k", e.to_string()))?;
-        let parsed = parse_compact(bytes)?;
-        Ok(Self::from_parsed(parsed, lg_k))
+        let compact = CompactTupleSketch::<Retained>::deserialize(bytes, SEED)?;
+        Ok(Self::from_compact(&compact, lg_k))
     }
 
-    fn from_parsed(parsed: Parsed, lg_k: u8) -> Self {
+    fn from_compact(compact: &CompactTupleSketch<Retained>, lg_k: u8) -> Self {
         let mut sketch = Self::empty_with_lg_k(lg_k);
-        if parsed.empty {
-            return sketch;
-        }
-        sketch.table.mark_non_empty();
-        sketch.table.lower_theta(parsed.theta);
-        for (h, s) in parsed.entries {
-            sketch.table.insert_with(h, || s);
-        }
+        sketch
+            .sketch
+            .merge_from(compact)
+            .expect("decoded with the same seed");
         sketch
     }
-}
-
-/// A decoded compact tuple sketch, checked.
-struct Parsed {
-    empty: bool,
-    theta: u64,
-    entries: Vec<(u64, ArrayOfStrings)>,
-}
-
-/// The smallest hash entry plus summary: 8 bytes of hash, 5 of summary.
-const MIN_ENTRY_BYTES: usize = 13;
-
-fn parse_compact(bytes: &[u8]) -> Result<Parsed, DecodeError> {
-    let mut r = ByteReader::new(bytes);
-    let pre_longs = r.u8()? & 0x3F;
-    check_serial_version(r.u8()?, &[SERIAL_VERSION])?;
-    r.expect_family(Family::Tuple)?;
-    let sketch_type = r.u8()?;
-    if sketch_type != COMPACT_TUPLE_TYPE && sketch_type != LEGACY_COMPACT_TUPLE_TYPE {
-        return Err(DecodeError::inconsistent(
-            "sketch type",
-            format!("{sketch_type} is not a compact tuple sketch (1)"),
-        ));
-    }
-    r.skip(1)?;
-    let flags = r.u8()?;
-    let seed_hash = r.u16()?;
-    if flags & FLAG_EMPTY != 0 {
-        // Java writes seed hash 0 for empty sketches: no seed check here.
-        return Ok(Parsed {
-            empty: true,
-            theta: MAX_THETA,
-            entries: Vec::new(),
-        });
-    }
-    check_seed_hash(
-        compute_seed_hash(SEED).expect("9001 has a seed hash"),
-        seed_hash,
-    )?;
-    let (count, theta) = match pre_longs {
-        1 => (1u64, MAX_THETA),
-        2 | 3 => {
-            let count = u64::from(r.u32()?);
-            r.skip(4)?;
-            let theta = if pre_longs == 3 { r.u64()? } else { MAX_THETA };
-            (count, theta)
-        }
-        other => {
-            return Err(DecodeError::inconsistent(
-                "preamble longs",
-                format!("{other} is not 1, 2 or 3"),
-            ));
-        }
-    };
-    if theta == 0 || theta > MAX_THETA {
-        return Err(DecodeError::inconsistent(
-            "theta",
-            format!("{theta:#x} is outside (0, 2^63-1]"),
-        ));
-    }
-    let n = r.check_count(count, MIN_ENTRY_BYTES)?;
-    let mut entries = Vec::with_capacity(n);
-    let mut seen = std::collections::HashSet::with_capacity(n);
-    for _ in 0..n {
-        let h = r.u64()?;
-        if h == 0 || h >= theta {
-            return Err(DecodeError::inconsistent(
-                "entry hash",
-                format!("{h:#x} is 0 or not below theta {theta:#x}"),
-            ));
-        }
-        if !seen.insert(h) {
-            return Err(DecodeError::inconsistent(
-                "entry hash",
-                format!("{h:#x} appears twice"),
-            ));
-        }
-        entries.push((h, ArrayOfStrings::read(&mut r)?));
-    }
-    r.expect_end()?;
-    Ok(Parsed {
-        empty: false,
-        theta,
-        entries,
-    })
 }
 
 /// `lg_k` for a decoded sketch, whose bytes do not say: large enough to hold
@@ -456,9 +390,9 @@ impl DataSketchesFormat for FdtSketch {
     /// is inferred from the number of entries (see
     /// [`FdtSketch::from_datasketches_bytes_with_lg_k`] to choose it).
     fn from_datasketches_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let parsed = parse_compact(bytes)?;
-        let lg_k = inferred_lg_k(parsed.entries.len(), parsed.theta < MAX_THETA);
-        Ok(Self::from_parsed(parsed, lg_k))
+        let compact = CompactTupleSketch::<Retained>::deserialize(bytes, SEED)?;
+        let lg_k = inferred_lg_k(compact.num_retained(), compact.theta64() < MAX_THETA);
+        Ok(Self::from_compact(&compact, lg_k))
     }
 }
 
@@ -468,14 +402,7 @@ impl Mergeable for FdtSketch {
     /// tuple). `self` keeps its `lg_k`. Never fails: every FDT sketch uses
     /// seed 9001.
     fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
-        if other.table.is_empty() {
-            return Ok(());
-        }
-        self.table.mark_non_empty();
-        self.table.lower_theta(other.table.theta64());
-        for (h, s) in other.table.iter() {
-            self.table.insert_with(h, || s.clone());
-        }
+        self.sketch.merge_from(&other.sketch)?;
         self.rejected += other.rejected;
         Ok(())
     }
@@ -502,7 +429,7 @@ impl DistinctCount for FdtSketch {
     }
 
     fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.sketch.is_empty()
     }
 }
 
@@ -549,11 +476,12 @@ mod serde_impl {
 
     impl Serialize for FdtSketch {
         fn serialize<Se: Serializer>(&self, s: Se) -> Result<Se::Ok, Se::Error> {
-            let mut entries: Vec<(u64, &ArrayOfStrings)> = self.table.iter().collect();
+            let mut entries: Vec<(u64, &ArrayOfStrings)> =
+                self.sketch.iter().map(|(h, r)| (h, &r.0)).collect();
             entries.sort_unstable_by_key(|e| e.0);
             Repr {
                 lg_k: self.lg_k(),
-                empty: self.table.is_empty(),
+                empty: self.sketch.is_empty(),
                 theta64: self.theta64(),
                 rejected: self.rejected,
                 tuples: entries.into_iter().map(|e| e.1.to_vec()).collect(),
@@ -567,30 +495,24 @@ mod serde_impl {
             use serde::de::Error;
             let r = Repr::deserialize(d)?;
             let lg_k = check_lg_k(i64::from(r.lg_k)).map_err(D::Error::custom)?;
-            if r.theta64 == 0 || r.theta64 > MAX_THETA {
-                return Err(D::Error::custom("theta outside (0, 2^63-1]"));
-            }
-            if r.empty && (!r.tuples.is_empty() || r.theta64 != MAX_THETA) {
-                return Err(D::Error::custom("an empty sketch has no entries"));
+            if r.empty && r.theta64 != MAX_THETA {
+                return Err(D::Error::custom("an empty sketch has theta 1"));
             }
             let mut entries = Vec::with_capacity(r.tuples.len());
             for t in r.tuples {
                 let h = tuple_hash(&t, SEED);
-                if h >= r.theta64 {
-                    return Err(D::Error::custom("a tuple's hash is not below theta"));
-                }
                 let s = ArrayOfStrings::from_vec(t)
                     .map_err(|t| D::Error::custom(FdtError::TooManyDimensions(t.len())))?;
-                entries.push((h, s));
+                entries.push((h, Retained(s)));
             }
-            let mut sketch = FdtSketch::from_parsed(
-                Parsed {
-                    empty: r.empty,
-                    theta: r.theta64,
-                    entries,
-                },
-                lg_k,
-            );
+            // from_parts checks theta, emptiness, hashes below theta and
+            // duplicates (two tuples with one key).
+            let seed_hash =
+                distilled_core::hash::compute_seed_hash(SEED).expect("9001 has a seed hash");
+            let compact =
+                CompactTupleSketch::from_parts(r.empty, false, seed_hash, r.theta64, entries)
+                    .map_err(D::Error::custom)?;
+            let mut sketch = FdtSketch::from_compact(&compact, lg_k);
             sketch.rejected = r.rejected;
             Ok(sketch)
         }

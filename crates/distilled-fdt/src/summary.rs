@@ -26,6 +26,11 @@ impl ArrayOfStrings {
             .then(|| ArrayOfStrings(tuple.iter().map(|s| Box::from(s.as_ref())).collect()))
     }
 
+    /// The zero-dimensional tuple.
+    pub fn empty() -> Self {
+        ArrayOfStrings(Box::new([]))
+    }
+
     /// Takes ownership of a tuple. Fails (gives the tuple back) with more than
     /// 127 strings.
     pub fn from_vec(tuple: Vec<String>) -> Result<Self, Vec<String>> {

@@ -169,7 +169,7 @@ fn rust_written_fixtures() {
         let mut out = serde_json::Map::new();
         for (name, sk, tuples) in &cases {
             let file = format!("rust_{name}.bin");
-            std::fs::write(fixture(&file), sk.to_datasketches_bytes()).unwrap();
+            std::fs::write(fixture(&file), bytes_of(name, sk)).unwrap();
             let entries: Vec<Value> = sk
                 .entries()
                 .map(|(h, t)| {
@@ -204,8 +204,17 @@ fn rust_written_fixtures() {
     for (name, sk, _) in &cases {
         let exp = &expected[name.as_str()];
         let bytes = std::fs::read(fixture(exp["file"].as_str().unwrap())).unwrap();
-        assert_eq!(sk.to_datasketches_bytes(), bytes, "{name}: output changed");
+        assert_eq!(bytes_of(name, sk), bytes, "{name}: output changed");
         assert_eq!(sk.theta64(), exp["theta64"].as_u64().unwrap());
+    }
+}
+
+/// Cases named `java_*` are written with Java's flags (no ORDERED).
+fn bytes_of(name: &str, sk: &FdtSketch) -> Vec<u8> {
+    if name.starts_with("java_") {
+        sk.to_java_bytes()
+    } else {
+        sk.to_datasketches_bytes()
     }
 }
 
@@ -242,7 +251,8 @@ fn rust_cases() -> Vec<(String, FdtSketch, Vec<Vec<String>>)> {
             vec![ip, format!("user{}", i.wrapping_mul(2654435761) % 20_000)]
         })
         .collect();
-    out.push(("estimation".to_string(), mk(9, &big), big));
+    out.push(("estimation".to_string(), mk(9, &big), big.clone()));
+    out.push(("java_estimation".to_string(), mk(9, &big), big));
     out
 }
 
@@ -291,4 +301,19 @@ fn group_statistics_match_the_wheel() {
             );
         }
     }
+}
+
+#[test]
+fn java_dialect_differs_only_in_the_ordered_flag() {
+    let mut sk = FdtSketch::with_lg_k(5).unwrap();
+    for i in 0..500 {
+        sk.update(&[format!("a{}", i % 7), format!("b{i}")]);
+    }
+    let (cpp, java) = (sk.to_datasketches_bytes(), sk.to_java_bytes());
+    assert_eq!((cpp[5], java[5]), (0x1A, 0x0A));
+    assert_eq!(cpp[6..], java[6..]);
+    assert_eq!(
+        FdtSketch::from_datasketches_bytes(&java).unwrap(),
+        FdtSketch::from_datasketches_bytes(&cpp).unwrap()
+    );
 }
