@@ -399,22 +399,45 @@ where
 
     /// Turns the back panes (all but the head) into the front, building the
     /// suffix merges from the newest back pane to the oldest.
+    ///
+    /// Each suffix merge is a clone of the next newer one with one pane
+    /// merged in (cloning the large aggregate and merging the small pane is
+    /// much cheaper than the other way round). Only [`step`](Self::step)
+    /// flips, and it expires pane 0 straight after, so pane 0's suffix merge
+    /// is not computed: a placeholder stands in, marked dirty so that it is
+    /// rebuilt should the step fail before expiring it.
     fn flip(&mut self) -> Result<(), MergeError> {
         let k = self.config.panes - 1;
         debug_assert!(self.front.is_empty());
         let mut front: VecDeque<S> = VecDeque::with_capacity(k);
-        for i in (0..k).rev() {
-            let mut agg = self.panes[i].clone();
-            if let Some(newer) = front.front() {
-                agg.merge(newer)?;
-            }
+        for i in (1..k).rev() {
+            let agg = self.suffix_merge(i, front.front())?;
             front.push_front(agg);
         }
+        if k > 0 {
+            front.push_front(self.proto.empty_like());
+            self.front_dirty = Some(0);
+        } else {
+            self.front_dirty = None;
+        }
         self.front = front;
-        self.front_dirty = None;
         self.back = self.proto.empty_like();
         self.back_count = 0;
         Ok(())
+    }
+
+    /// Pane `i` merged with `newer` (the suffix merge of the panes after it).
+    fn suffix_merge(&self, i: usize, newer: Option<&S>) -> Result<S, MergeError> {
+        match newer {
+            Some(newer) => {
+                let mut agg = newer.clone();
+                if self.counts[i] > 0 {
+                    agg.merge(&self.panes[i])?;
+                }
+                Ok(agg)
+            }
+            None => Ok(self.panes[i].clone()),
+        }
     }
 
     /// Rebuilds the front suffix merges that late items made stale.
@@ -423,10 +446,7 @@ where
             return Ok(());
         };
         for i in (0..=d).rev() {
-            let mut agg = self.panes[i].clone();
-            if i + 1 < self.front.len() {
-                agg.merge(&self.front[i + 1])?;
-            }
+            let agg = self.suffix_merge(i, self.front.get(i + 1))?;
             self.front[i] = agg;
         }
         self.front_dirty = None;
