@@ -279,18 +279,47 @@ fn starting_lg_size(lg_k: u8, lg_rf: u8) -> u8 {
 }
 
 /// The QuickSelect open-addressing table shared by update sketches and
-/// unions. Key 0 marks an empty slot; `vals[i]` is `Some` exactly when
-/// `keys[i] != 0`.
+/// unions. Key 0 marks an empty slot; for a summary with data, `vals[i]` is
+/// `Some` exactly when `keys[i] != 0`.
+///
+/// A zero-sized summary (the theta sketch's `()`) is never stored per slot:
+/// `vals` stays empty and one shared instance in `unit` stands for all, so
+/// the hot path touches only the key array.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<S> {
+    pub(crate) theta: u64,
     lg_cur: u8,
     lg_nom: u8,
     lg_rf: u8,
-    pub(crate) theta: u64,
     num: usize,
     capacity: usize,
     keys: Vec<u64>,
     vals: Vec<Option<S>>,
+    /// The shared instance of a zero-sized summary (set on first insert).
+    unit: Option<S>,
+    /// Reused by rebuilds of hash-only tables so that they do not allocate.
+    scratch: Vec<u64>,
+}
+
+/// Slot of `key` in an open-addressing table of `2^lg_cur` keys, and whether
+/// it is already there (DataSketches stride probing).
+#[inline(always)]
+fn find_slot(keys: &[u64], lg_cur: u8, key: u64) -> (usize, bool) {
+    let mask = keys.len().wrapping_sub(1);
+    let stride = (2 * ((key >> lg_cur) & STRIDE_MASK) + 1) as usize;
+    let mut i = key as usize & mask;
+    // Load never exceeds 15/16, so an empty slot always ends the probe;
+    // an odd stride visits every slot of a power-of-two table.
+    loop {
+        let k = keys[i];
+        if k == key {
+            return (i, true);
+        }
+        if k == 0 {
+            return (i, false);
+        }
+        i = (i + stride) & mask;
+    }
 }
 
 fn capacity_for(lg_cur: u8, lg_nom: u8) -> usize {
@@ -302,39 +331,38 @@ fn capacity_for(lg_cur: u8, lg_nom: u8) -> usize {
     }
 }
 
-impl<S> Table<S> {
+impl<S: Clone> Table<S> {
+    /// `true` when the summary has no data, so only keys are stored.
+    const HASH_ONLY: bool = std::mem::size_of::<S>() == 0;
+
+    fn empty_vals(size: usize) -> Vec<Option<S>> {
+        if Self::HASH_ONLY {
+            Vec::new()
+        } else {
+            std::iter::repeat_with(|| None).take(size).collect()
+        }
+    }
+
     pub(crate) fn new(lg_nom: u8, lg_rf: u8, theta: u64) -> Self {
         let lg_cur = starting_lg_size(lg_nom, lg_rf);
         Table {
+            theta,
             lg_cur,
             lg_nom,
             lg_rf,
-            theta,
             num: 0,
             capacity: capacity_for(lg_cur, lg_nom),
             keys: vec![0; 1 << lg_cur],
-            vals: std::iter::repeat_with(|| None).take(1 << lg_cur).collect(),
+            vals: Self::empty_vals(1 << lg_cur),
+            unit: None,
+            scratch: Vec::new(),
         }
     }
 
     /// Slot of `key`, and whether it is already there.
     #[inline(always)]
     fn find(&self, key: u64) -> (usize, bool) {
-        let mask = (1usize << self.lg_cur) - 1;
-        let stride = (2 * ((key >> self.lg_cur) & STRIDE_MASK) + 1) as usize;
-        let mut i = key as usize & mask;
-        // Load never exceeds 15/16, so an empty slot always ends the probe;
-        // an odd stride visits every slot of a power-of-two table.
-        loop {
-            let k = self.keys[i];
-            if k == key {
-                return (i, true);
-            }
-            if k == 0 {
-                return (i, false);
-            }
-            i = (i + stride) & mask;
-        }
+        find_slot(&self.keys, self.lg_cur, key)
     }
 
     /// Inserts `key` (non-zero, below theta) or updates its summary.
@@ -347,13 +375,24 @@ impl<S> Table<S> {
     ) {
         let (i, found) = self.find(key);
         if found {
-            if let Some(s) = self.vals[i].as_mut() {
+            let slot = if Self::HASH_ONLY {
+                self.unit.as_mut()
+            } else {
+                self.vals.get_mut(i).and_then(Option::as_mut)
+            };
+            if let Some(s) = slot {
                 update(s);
             }
             return;
         }
         self.keys[i] = key;
-        self.vals[i] = Some(make());
+        if Self::HASH_ONLY {
+            if self.unit.is_none() {
+                self.unit = Some(make());
+            }
+        } else {
+            self.vals[i] = Some(make());
+        }
         self.num += 1;
         if self.num > self.capacity {
             self.grow_or_rebuild();
@@ -361,6 +400,7 @@ impl<S> Table<S> {
     }
 
     #[cold]
+    #[inline(never)]
     fn grow_or_rebuild(&mut self) {
         if self.lg_cur <= self.lg_nom {
             self.resize();
@@ -376,14 +416,23 @@ impl<S> Table<S> {
         self.lg_cur = lg_new;
         self.capacity = capacity_for(lg_new, self.lg_nom);
         self.keys = vec![0; 1 << lg_new];
-        self.vals = std::iter::repeat_with(|| None).take(1 << lg_new).collect();
+        self.vals = Self::empty_vals(1 << lg_new);
         // Reinsert in old slot order, as the C++ library does, so that the
         // slot layout (and unordered compact bytes in exact mode) agree.
-        for (k, v) in old_keys.into_iter().zip(old_vals.iter_mut()) {
-            if k != 0 {
-                let (i, _) = self.find(k);
-                self.keys[i] = k;
-                self.vals[i] = v.take();
+        if Self::HASH_ONLY {
+            for k in old_keys {
+                if k != 0 {
+                    let (i, _) = self.find(k);
+                    self.keys[i] = k;
+                }
+            }
+        } else {
+            for (k, v) in old_keys.into_iter().zip(old_vals.iter_mut()) {
+                if k != 0 {
+                    let (i, _) = self.find(k);
+                    self.keys[i] = k;
+                    self.vals[i] = v.take();
+                }
             }
         }
     }
@@ -391,12 +440,23 @@ impl<S> Table<S> {
     /// Moves every entry out, leaving an empty table of the same size.
     fn drain(&mut self) -> Vec<(u64, S)> {
         let mut out = Vec::with_capacity(self.num);
-        for (k, v) in self.keys.iter_mut().zip(self.vals.iter_mut()) {
-            if *k != 0 {
-                if let Some(s) = v.take() {
-                    out.push((*k, s));
+        if Self::HASH_ONLY {
+            if let Some(u) = &self.unit {
+                for k in self.keys.iter_mut() {
+                    if *k != 0 {
+                        out.push((*k, u.clone()));
+                        *k = 0;
+                    }
                 }
-                *k = 0;
+            }
+        } else {
+            for (k, v) in self.keys.iter_mut().zip(self.vals.iter_mut()) {
+                if *k != 0 {
+                    if let Some(s) = v.take() {
+                        out.push((*k, s));
+                    }
+                    *k = 0;
+                }
             }
         }
         self.num = 0;
@@ -408,7 +468,9 @@ impl<S> Table<S> {
             let (i, found) = self.find(k);
             if !found {
                 self.keys[i] = k;
-                self.vals[i] = Some(s);
+                if !Self::HASH_ONLY {
+                    self.vals[i] = Some(s);
+                }
                 self.num += 1;
             }
         }
@@ -417,6 +479,26 @@ impl<S> Table<S> {
     /// Keeps the `k` smallest hashes; theta becomes the `(k+1)`-th smallest.
     fn rebuild(&mut self) {
         let nominal = 1usize << self.lg_nom;
+        if Self::HASH_ONLY {
+            // Select on a reused copy of the keys, then refill the table with
+            // the survivors: no allocation once the scratch buffer is sized.
+            let mut scratch = std::mem::take(&mut self.scratch);
+            scratch.clear();
+            scratch.extend(self.keys.iter().copied().filter(|&k| k != 0));
+            if scratch.len() > nominal {
+                let (_, &mut nth, _) = scratch.select_nth_unstable(nominal);
+                self.theta = nth;
+                scratch.truncate(nominal);
+            }
+            self.keys.fill(0);
+            for &k in &scratch {
+                let (i, _) = self.find(k);
+                self.keys[i] = k;
+            }
+            self.num = scratch.len();
+            self.scratch = scratch;
+            return;
+        }
         let mut entries = self.drain();
         if entries.len() > nominal {
             entries.select_nth_unstable_by_key(nominal, |e| e.0);
@@ -445,10 +527,17 @@ impl<S> Table<S> {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &S)> + '_ {
-        self.keys
-            .iter()
-            .zip(self.vals.iter())
-            .filter_map(|(&k, v)| v.as_ref().map(|s| (k, s)))
+        self.keys.iter().enumerate().filter_map(move |(i, &k)| {
+            if k == 0 {
+                return None;
+            }
+            let s = if Self::HASH_ONLY {
+                self.unit.as_ref()
+            } else {
+                self.vals.get(i).and_then(Option::as_ref)
+            };
+            s.map(|s| (k, s))
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -584,7 +673,8 @@ impl<S: Summary> TupleUpdateSketch<S> {
     /// (batched callers set it once).
     #[inline(always)]
     pub(crate) fn insert_hash(&mut self, hash: u64, update: &S::Update) {
-        if hash == 0 || hash >= self.table.theta {
+        // One compare rejects both 0 and `hash >= theta` (theta >= 1).
+        if hash.wrapping_sub(1) >= self.table.theta.wrapping_sub(1) {
             return;
         }
         self.table
