@@ -176,6 +176,16 @@ pub trait DsHash {
     /// The 63-bit theta hash of `self`, or `None` when DataSketches ignores
     /// the item (empty strings and empty byte slices).
     fn theta_hash(&self, seed: u64) -> Option<u64>;
+
+    /// The 8 bytes (as a little-endian `u64`) this item is hashed as, for
+    /// items that are always hashed as exactly 8 bytes (integers and floats);
+    /// `None` for the others. Then `theta_hash(seed)` equals
+    /// `Some(theta_hash_u64(v, seed))`, which lets batch paths hash several
+    /// such keys at once with independent (or SIMD) lanes.
+    #[inline(always)]
+    fn fixed_u64(&self) -> Option<u64> {
+        None
+    }
 }
 
 macro_rules! ds_hash_signed {
@@ -184,6 +194,10 @@ macro_rules! ds_hash_signed {
             #[inline(always)]
             fn theta_hash(&self, seed: u64) -> Option<u64> {
                 Some(theta_hash_i64(i64::from(*self), seed))
+            }
+            #[inline(always)]
+            fn fixed_u64(&self) -> Option<u64> {
+                Some(i64::from(*self) as u64)
             }
         }
     )*};
@@ -198,6 +212,11 @@ macro_rules! ds_hash_unsigned_as_signed {
                 #[allow(clippy::cast_possible_wrap)]
                 Some(theta_hash_i64(i64::from(*self as $s), seed))
             }
+            #[inline(always)]
+            fn fixed_u64(&self) -> Option<u64> {
+                #[allow(clippy::cast_possible_wrap)]
+                Some(i64::from(*self as $s) as u64)
+            }
         }
     )*};
 }
@@ -208,6 +227,10 @@ impl DsHash for u64 {
     fn theta_hash(&self, seed: u64) -> Option<u64> {
         Some(theta_hash_u64(*self, seed))
     }
+    #[inline(always)]
+    fn fixed_u64(&self) -> Option<u64> {
+        Some(*self)
+    }
 }
 
 impl DsHash for f64 {
@@ -215,12 +238,20 @@ impl DsHash for f64 {
     fn theta_hash(&self, seed: u64) -> Option<u64> {
         Some(theta_hash_f64(*self, seed))
     }
+    #[inline(always)]
+    fn fixed_u64(&self) -> Option<u64> {
+        Some(canonical_f64_bits(*self))
+    }
 }
 
 impl DsHash for f32 {
     #[inline(always)]
     fn theta_hash(&self, seed: u64) -> Option<u64> {
         Some(theta_hash_f64(f64::from(*self), seed))
+    }
+    #[inline(always)]
+    fn fixed_u64(&self) -> Option<u64> {
+        Some(canonical_f64_bits(f64::from(*self)))
     }
 }
 
@@ -249,6 +280,10 @@ impl<T: DsHash + ?Sized> DsHash for &T {
     #[inline(always)]
     fn theta_hash(&self, seed: u64) -> Option<u64> {
         (**self).theta_hash(seed)
+    }
+    #[inline(always)]
+    fn fixed_u64(&self) -> Option<u64> {
+        (**self).fixed_u64()
     }
 }
 
@@ -299,6 +334,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn fixed_u64_agrees_with_theta_hash() {
+        fn check<T: DsHash>(v: T) {
+            let seed = DEFAULT_SEED;
+            match v.fixed_u64() {
+                Some(x) => assert_eq!(v.theta_hash(seed), Some(theta_hash_u64(x, seed))),
+                None => panic!("fixed-width item without fixed_u64"),
+            }
+        }
+        check(-1i8);
+        check(-7i16);
+        check(i32::MIN);
+        check(-3i64);
+        check(200u8);
+        check(u16::MAX);
+        check(u32::MAX);
+        check(u64::MAX);
+        check(-0.0f64);
+        check(f64::NAN);
+        check(1.5f32);
+        let r = &42u64;
+        assert_eq!(DsHash::fixed_u64(&r), Some(42));
+        assert_eq!("ab".fixed_u64(), None);
+        assert_eq!(b"abcdefgh"[..].fixed_u64(), None);
     }
 
     #[test]
