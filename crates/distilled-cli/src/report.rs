@@ -110,8 +110,8 @@ fn categorical_chart(t: &Tracker, j: usize) -> String {
         .flat_map(|&r| shares.iter().map(move |s| s[r]))
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    let (left, bar_w, row_h, top) = (150.0, 420.0, 34.0, 34.0);
-    let width = left + bar_w + 70.0;
+    let (left, bar_w, row_h, top) = (150.0, 400.0, 34.0, 34.0);
+    let width = left + bar_w + 190.0;
     let height = top + rows.len() as f64 * row_h + 10.0;
     let mut svg = String::new();
     let _ = write!(
@@ -142,8 +142,8 @@ fn categorical_chart(t: &Tracker, j: usize) -> String {
         let _ = write!(
             svg,
             r#"<text x="{}" y="{}" class="val">{:.1}% / {:.1}% / {:.1}%</text>"#,
-            left + bar_w.min(shares[0][r] / max * bar_w) + 6.0,
-            y0 + 12.0,
+            left + bar_w + 8.0,
+            y0 + 18.0,
             shares[0][r] * 100.0,
             shares[1][r] * 100.0,
             shares[2][r] * 100.0
@@ -156,10 +156,13 @@ fn categorical_chart(t: &Tracker, j: usize) -> String {
 fn numeric_chart(t: &Tracker, i: usize) -> String {
     let sorted: Vec<Vec<f64>> = (0..3).map(|k| t.num[i][k].0.sorted()).collect();
     let (w, h, l, r, tp, b) = (640.0, 300.0, 60.0, 20.0, 34.0, 40.0);
+    let diff_h = 150.0;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{}" viewBox="0 0 {w} {}" role="img">"#,
+        h + diff_h,
+        h + diff_h
     );
     legend(&mut svg, 10.0, 16.0);
     if sorted[0].is_empty() {
@@ -194,9 +197,10 @@ fn numeric_chart(t: &Tracker, i: usize) -> String {
         let x = lo + (hi - lo) * f64::from(k) / 4.0;
         let _ = write!(
             svg,
-            r#"<text x="{}" y="{}" class="ax" text-anchor="middle">{}</text>"#,
+            r#"<text x="{}" y="{}" class="ax" text-anchor="{}">{}</text>"#,
             px(x),
             h - b + 16.0,
+            anchor(k),
             esc(&fmt_num(x))
         );
     }
@@ -245,8 +249,78 @@ fn numeric_chart(t: &Tracker, i: usize) -> String {
         h - 6.0,
         esc(&t.chars.numeric[i])
     );
+    diff_panel(
+        &mut svg,
+        &sorted,
+        lo,
+        hi,
+        (l, w - r),
+        (h + 10.0, h + diff_h - 10.0),
+    );
     svg.push_str("</svg>");
     svg
+}
+
+/// Below a CDF chart: each set's CDF minus all records' CDF (its largest absolute value is the
+/// Kolmogorov-Smirnov distance), so small differences the overlaid curves hide become visible.
+fn diff_panel(
+    svg: &mut String,
+    sorted: &[Vec<f64>],
+    lo: f64,
+    hi: f64,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) {
+    let cdf = |s: &[f64], x: f64| s.partition_point(|&v| v <= x) as f64 / s.len().max(1) as f64;
+    const STEPS: usize = 240;
+    let xs: Vec<f64> = (0..=STEPS)
+        .map(|k| lo + (hi - lo) * k as f64 / STEPS as f64)
+        .collect();
+    let diffs: Vec<Vec<f64>> = (1..3)
+        .map(|k| {
+            xs.iter()
+                .map(|&x| {
+                    if sorted[k].is_empty() {
+                        0.0
+                    } else {
+                        cdf(&sorted[k], x) - cdf(&sorted[0], x)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let m = diffs.iter().flatten().fold(0.01f64, |a, &d| a.max(d.abs())) * 1.1;
+    let px = |k: usize| x0 + (x1 - x0) * k as f64 / STEPS as f64;
+    let py = |d: f64| y0 + (1.0 - (d + m) / (2.0 * m)) * (y1 - y0);
+    let _ = write!(
+        svg,
+        r##"<text x="{x1}" y="{}" class="ax" text-anchor="end">CDF minus all records' CDF</text><line x1="{x0}" y1="{z}" x2="{x1}" y2="{z}" stroke="#5f6368"/><text x="{}" y="{}" class="ax" text-anchor="end">+{m:.3}</text><text x="{}" y="{}" class="ax" text-anchor="end">−{m:.3}</text><text x="{}" y="{}" class="ax" text-anchor="end">0</text>"##,
+        y0 + 2.0,
+        x0 - 6.0,
+        py(m) + 8.0,
+        x0 - 6.0,
+        py(-m),
+        x0 - 6.0,
+        py(0.0) + 4.0,
+        z = py(0.0)
+    );
+    for (k, d) in diffs.iter().enumerate() {
+        let mut pts = String::new();
+        for (j, v) in d.iter().enumerate() {
+            let _ = write!(pts, "{:.1},{:.1} ", px(j), py(*v));
+        }
+        let dash = if k == 1 {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"{dash}/>"#,
+            pts.trim_end(),
+            COLORS[k + 1]
+        );
+    }
 }
 
 fn timeline_chart(t: &Tracker, rate: f64) -> String {
@@ -308,15 +382,25 @@ fn timeline_chart(t: &Tracker, rate: f64) -> String {
             let secs = t0 + i * tl.width;
             let _ = write!(
                 svg,
-                r#"<text x="{}" y="{}" class="ax" text-anchor="middle">{}</text>"#,
+                r#"<text x="{}" y="{}" class="ax" text-anchor="{}">{}</text>"#,
                 px(i),
                 h - b + 16.0,
+                anchor(k),
                 esc(&fmt_time(secs, t0))
             );
         }
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Tick label alignment so the outermost labels stay inside the chart.
+fn anchor(k: i32) -> &'static str {
+    match k {
+        0 => "start",
+        4 => "end",
+        _ => "middle",
+    }
 }
 
 fn fmt_time(secs: f64, t0: f64) -> String {
