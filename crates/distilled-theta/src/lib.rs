@@ -38,6 +38,7 @@
 //! assert!(back.lower_bound(NumStdDev::Two) < 50_001.0);
 //! ```
 
+mod batch;
 pub mod bounds;
 mod equiv_tables;
 #[cfg(feature = "serde")]

@@ -244,6 +244,26 @@ fn update_many_equals_single_updates() {
     let mut many = ThetaSketch::new(9).unwrap();
     many.update_many(&keys);
     assert_eq!(one.compact(true), many.compact(true));
+    // Same insertion order, so the same table layout.
+    assert_eq!(one.compact(false), many.compact(false));
+    let ints: Vec<i32> = (0..20_011).map(|i| i * -7 + 3).collect();
+    let mut one = ThetaSketch::new(8).unwrap();
+    ints.iter().for_each(|&k| one.update(k));
+    let mut many = ThetaSketch::new(8).unwrap();
+    many.update_many(&ints);
+    assert_eq!(one.compact(false), many.compact(false));
+    let floats: Vec<f64> = (0..5_000)
+        .map(|i| match i % 97 {
+            0 => -0.0,
+            1 => f64::NAN,
+            _ => f64::from(i) * 0.25,
+        })
+        .collect();
+    let mut one = ThetaSketch::new(10).unwrap();
+    floats.iter().for_each(|&k| one.update(k));
+    let mut many = ThetaSketch::new(10).unwrap();
+    many.update_many(&floats);
+    assert_eq!(one.compact(false), many.compact(false));
     let strs: Vec<String> = (0..999).map(|i| format!("s{i}")).collect();
     let refs: Vec<&str> = strs.iter().map(String::as_str).chain([""]).collect();
     let mut a = ThetaSketch::new(12).unwrap();
@@ -253,6 +273,7 @@ fn update_many_equals_single_updates() {
     assert_eq!(a.compact(true), b.compact(true));
     let mut e = ThetaSketch::new(12).unwrap();
     e.update_many(&[""; 40]);
+    e.update_many(&[""; 200]);
     assert!(e.is_empty());
 }
 
