@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use distilled::core::{DataSketchesFormat, NumStdDev, SearchCriteria};
+use distilled::fdt::{FdtSketch, Group};
 use distilled::kll::KllSketch;
 use distilled::tdigest::TDigest;
 use distilled::theta::{CompactThetaSketch, ThetaSketch};
@@ -286,7 +287,128 @@ pub fn distinct(a: &DistinctArgs) -> Result<(), String> {
     print_json(&theta_json(&compact, lg_k))
 }
 
+/// Calls `f(values)` with the given columns of each record (CSV with header, or JSON lines;
+/// a missing cell is the empty string).
+fn for_each_row(
+    args: &InputArgs,
+    columns: &[String],
+    mut f: impl FnMut(&[String]),
+) -> Result<(), String> {
+    let (rd, _) = input::open(args.input.as_deref())?;
+    let delim = input::delimiter(args)?;
+    let mut arena = Vec::new();
+    let mut vals: Vec<String> = vec![String::new(); columns.len()];
+    match args.format {
+        Format::Csv => {
+            let mut r = RawReader::new(rd, Format::Csv);
+            let Some(h) = input::read_header(&mut r, delim)? else {
+                return Ok(());
+            };
+            let idx = columns
+                .iter()
+                .map(|c| input::column_index(&h.names, c))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut fields = Vec::new();
+            loop {
+                arena.clear();
+                let Some(s) = r.next_record(&mut arena)? else {
+                    break;
+                };
+                let rec = input::trim_eol(&arena[s.start..s.end]);
+                input::split_csv(rec, delim, &mut fields)
+                    .map_err(|m| format!("line {}: {m}", s.line))?;
+                if fields.len() != h.names.len() {
+                    return Err(format!(
+                        "line {}: expected {} fields (as in the header), found {}",
+                        s.line,
+                        h.names.len(),
+                        fields.len()
+                    ));
+                }
+                for (k, &i) in idx.iter().enumerate() {
+                    let b = input::field_bytes(rec, &fields[i]);
+                    vals[k] = String::from_utf8(b.into_owned()).map_err(|_| {
+                        format!("line {}, column {:?}: invalid UTF-8", s.line, columns[k])
+                    })?;
+                }
+                f(&vals);
+            }
+        }
+        Format::Jsonl => {
+            let mut r = RawReader::new(rd, Format::Jsonl);
+            loop {
+                arena.clear();
+                let Some(s) = r.next_record(&mut arena)? else {
+                    break;
+                };
+                let rec = input::trim_eol(&arena[s.start..s.end]);
+                let obj: Map<String, Value> = serde_json::from_slice(rec)
+                    .map_err(|e| format!("line {}: not a JSON object: {e}", s.line))?;
+                for (k, c) in columns.iter().enumerate() {
+                    vals[k] = match obj.get(c) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                    };
+                }
+                f(&vals);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `distill fdt`.
-pub fn fdt(_a: &FdtArgs) -> Result<(), String> {
-    Err("fdt: waiting for the FDT crate".into())
+pub fn fdt(a: &FdtArgs) -> Result<(), String> {
+    let mut prim = Vec::with_capacity(a.primary.len());
+    for p in &a.primary {
+        let i = a.columns.iter().position(|c| c == p).ok_or_else(|| {
+            format!(
+                "--primary {p:?} is not one of --columns {}",
+                a.columns.join(",")
+            )
+        })?;
+        prim.push(i);
+    }
+    let nsd = NumStdDev::try_from(a.std_dev).map_err(|e| format!("--std-dev: {e}"))?;
+    let mut sk =
+        FdtSketch::new(a.threshold, a.rse).map_err(|e| format!("--threshold/--rse: {e}"))?;
+    let mut rows = 0u64;
+    for_each_row(&a.input, &a.columns, |vals| {
+        rows += 1;
+        sk.update(vals);
+    })?;
+    let groups = sk
+        .result(&prim, a.top, nsd, '|')
+        .map_err(|e| format!("fdt: {e}"))?;
+    if a.json {
+        let gs: Vec<Value> = groups
+            .iter()
+            .map(|g| {
+                json!({
+                    "count": g.count,
+                    "estimate": g.estimate,
+                    "upper_bound": g.upper_bound,
+                    "lower_bound": g.lower_bound,
+                    "fraction": g.fraction,
+                    "rse": g.rse,
+                    "primary_key": g.primary_key_parts,
+                })
+            })
+            .collect();
+        print_json(&json!({
+            "rows": rows,
+            "lg_k": sk.lg_k(),
+            "theta": sk.theta(),
+            "num_retained": sk.num_retained(),
+            "estimation_mode": sk.is_estimation_mode(),
+            "groups": gs,
+        }))
+    } else {
+        println!("{}", Group::header());
+        for g in &groups {
+            println!("{g}");
+        }
+        Ok(())
+    }
 }

@@ -288,3 +288,127 @@ fn bad_numbers_and_empty_input() {
         assert!(r.stderr.starts_with("distill: "), "{}", r.stderr);
     }
 }
+
+/// Users with known numbers of distinct pages (A: 3000, B: 1000, C..: 20 each), each visit
+/// listed twice so that duplicates must not count.
+fn visits() -> (String, String) {
+    let mut csv = String::from("user,page,country\n");
+    let mut jl = String::new();
+    let mut add = |u: &str, p: usize| {
+        for _ in 0..2 {
+            csv.push_str(&format!("{u},p{p},fr\n"));
+            jl.push_str(&format!("{{\"user\":\"{u}\",\"page\":\"p{p}\"}}\n"));
+        }
+    };
+    for p in 0..3000 {
+        add("A", p);
+    }
+    for p in 0..1000 {
+        add("B", p * 7);
+    }
+    for u in 0..200 {
+        for p in 0..20 {
+            add(&format!("c{u}"), p);
+        }
+    }
+    (csv, jl)
+}
+
+#[test]
+fn fdt_groups_json_and_table() {
+    let (csv, jl) = visits();
+    // Bounds at 3 standard deviations: on this fixed data set A's estimate lands 2.5 sd low.
+    let v = ok(
+        &[
+            "fdt",
+            "--columns",
+            "user,page",
+            "--primary",
+            "user",
+            "--top",
+            "3",
+            "--json",
+            "--std-dev",
+            "3",
+        ],
+        csv.as_bytes(),
+    );
+    assert_eq!(v["rows"], 2 * (3000 + 1000 + 4000));
+    let g = v["groups"].as_array().unwrap();
+    assert_eq!(g.len(), 3);
+    assert_eq!(g[0]["primary_key"], serde_json::json!(["A"]));
+    assert_eq!(g[1]["primary_key"], serde_json::json!(["B"]));
+    for (grp, truth) in [(&g[0], 3000.0), (&g[1], 1000.0)] {
+        let lb = grp["lower_bound"].as_f64().unwrap();
+        let ub = grp["upper_bound"].as_f64().unwrap();
+        assert!(lb <= truth && truth <= ub, "{grp}");
+    }
+    // The same from JSON lines.
+    let w = ok(
+        &[
+            "fdt",
+            "--format",
+            "jsonl",
+            "--columns",
+            "user,page",
+            "--primary",
+            "user",
+            "--top",
+            "3",
+            "--json",
+            "--std-dev",
+            "3",
+        ],
+        jl.as_bytes(),
+    );
+    assert_eq!(w["groups"], v["groups"]);
+    // Table form.
+    let r = distill(
+        &[
+            "fdt",
+            "--columns",
+            "user,page",
+            "--primary",
+            "user",
+            "--top",
+            "2",
+        ],
+        csv.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = String::from_utf8(r.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for h in ["Count", "Est", "UB", "LB", "Fraction", "RSE", "PriKey"] {
+        assert!(lines[0].contains(h), "{h}");
+    }
+    assert!(
+        lines[1].ends_with(" A") && lines[2].ends_with(" B"),
+        "{out}"
+    );
+    // Errors.
+    let r = distill(
+        &["fdt", "--columns", "user,page", "--primary", "x"],
+        csv.as_bytes(),
+    );
+    assert_eq!(r.code, 1);
+    let r = distill(
+        &["fdt", "--columns", "user,nope", "--primary", "user"],
+        csv.as_bytes(),
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown column"), "{}", r.stderr);
+    let r = distill(
+        &[
+            "fdt",
+            "--columns",
+            "user,page",
+            "--primary",
+            "user",
+            "--std-dev",
+            "4",
+        ],
+        csv.as_bytes(),
+    );
+    assert_eq!(r.code, 1);
+}
