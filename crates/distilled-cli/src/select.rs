@@ -17,8 +17,10 @@ use crate::engine::{self, Characteristics, Rec, Settings, Verdict};
 use crate::input::{self, Field, RawReader, RecordError, Span};
 use crate::stats::Tracker;
 
-/// Records read before the first output to learn each categorical column's categories.
-const DISCOVERY_RECORDS: usize = 5_000;
+/// Records read before the first output to learn each categorical column's categories (and,
+/// for JSON lines, which keys exist). Not needed, and skipped, for CSV without categorical
+/// columns, so such streams start flowing at the first batch.
+const DISCOVERY_RECORDS: usize = 1_000;
 
 /// How every record read was accounted for.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -326,7 +328,12 @@ pub fn distil(
     // Discovery: learn categories (and, for JSON lines, which keys exist) from a prefix.
     let mut prefix_arena = Vec::new();
     let mut prefix: Vec<Span> = Vec::new();
-    while prefix.len() < DISCOVERY_RECORDS {
+    let discovery = if format == Format::Csv && categorical.is_empty() {
+        0
+    } else {
+        DISCOVERY_RECORDS
+    };
+    while prefix.len() < discovery {
         match reader.next_record(&mut prefix_arena)? {
             Some(s) => prefix.push(s),
             None => break,

@@ -341,3 +341,52 @@ fn header_only_and_empty_input() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, b"id,price\n");
 }
+
+#[test]
+fn output_flows_while_input_is_still_open() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_distill"))
+        .args([
+            "select",
+            "--time-column",
+            "ts",
+            "--numeric",
+            "score",
+            "--rate",
+            "0.5",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut sin = child.stdin.take().unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // Three batches' worth of rows, then wait with stdin still open.
+    let input = csv(300, 13);
+    sin.write_all(&input).unwrap();
+    sin.flush().unwrap();
+    let header = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("header while input open");
+    assert!(header.starts_with("ts,id,"));
+    let row = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("rows while input open");
+    assert!(row.starts_with("17000"));
+    drop(sin);
+    child.wait().unwrap();
+    reader.join().unwrap();
+}
