@@ -1,2 +1,126 @@
-//! Benchmarks for distilled-select (to be written).
-fn main() {}
+//! Throughput of the distiller: records per second through `process_batch`
+//! with 2 numeric and 2 categorical graders, batch 100, horizon 3600 s,
+//! rate 0.1, beside Bernoulli sampling of the same batches in the same run.
+//!
+//! The clock advances 1 s per batch (100 records/s), and the window is filled
+//! to its steady state (360,000 records, expiring as many as arrive) before
+//! measuring, so arrival, expiry, selection and boundary upkeep are all in
+//! the figure. Run with `cargo xtask bench select` (or
+//! `cargo bench -p distilled-benches --bench select`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use distilled::{Bernoulli, DistilledProcessor, ManualClock};
+use distilled_benches::{Dist, values};
+
+#[derive(Debug, Clone)]
+struct Rec {
+    age: f64,
+    income: f64,
+    country: &'static str,
+    device: &'static str,
+}
+
+const COUNTRIES: [&str; 6] = ["de", "fr", "us", "jp", "br", "in"];
+const DEVICES: [&str; 3] = ["mobile", "desktop", "tablet"];
+
+fn records(n: usize) -> Vec<Rec> {
+    let age = values(Dist::Normal, n, 1);
+    let income = values(Dist::LogNormal, n, 2);
+    let u = values(Dist::Uniform, n, 3);
+    let v = values(Dist::Uniform, n, 4);
+    (0..n)
+        .map(|i| Rec {
+            age: 40.0 + 12.0 * age[i],
+            income: income[i],
+            // Skewed shares; a few unknown values go to "other".
+            country: if u[i] < 0.01 {
+                "xx"
+            } else {
+                COUNTRIES[((u[i] * u[i]) * 6.0) as usize]
+            },
+            device: DEVICES[(v[i] * v[i] * 3.0) as usize],
+        })
+        .collect()
+}
+
+fn distiller(clock: &ManualClock) -> DistilledProcessor<Rec> {
+    DistilledProcessor::<Rec>::builder()
+        .numeric("age", |r: &Rec| Some(r.age))
+        .numeric("income", |r: &Rec| Some(r.income))
+        .categorical_ref("country", &COUNTRIES, |r: &Rec| Some(r.country))
+        .categorical_ref("device", &DEVICES, |r: &Rec| Some(r.device))
+        .horizon_secs(3600.0)
+        .rate(0.1)
+        .batch_size(100)
+        .seed(1)
+        .clock(clock.clone())
+        .build()
+        .expect("valid configuration")
+}
+
+fn bench(c: &mut Criterion) {
+    const BATCH: usize = 100;
+    let pool = records(1 << 16);
+    let batches: Vec<Vec<Rec>> = pool.chunks_exact(BATCH).map(<[Rec]>::to_vec).collect();
+
+    let clock = ManualClock::new(0.0);
+    let mut p = distiller(&clock);
+    // Fill the window to its steady state: 3600 batches of 100 at 1 s each.
+    for i in 0..3600 {
+        p.process_batch(batches[i % batches.len()].clone());
+        clock.advance(1.0);
+    }
+    assert_eq!(p.stats().window_len, 360_000);
+
+    let mut g = c.benchmark_group("select/process_batch");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements(BATCH as u64));
+
+    let mut i = 0usize;
+    g.bench_function("distilled 2num+2cat", |b| {
+        b.iter_batched(
+            || {
+                i += 1;
+                batches[i % batches.len()].clone()
+            },
+            |batch| {
+                clock.advance(1.0);
+                black_box(p.process_batch(batch))
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    let mut bern = Bernoulli::new(0.1, 1);
+    let mut j = 0usize;
+    g.bench_function("bernoulli", |b| {
+        b.iter_batched(
+            || {
+                j += 1;
+                batches[j % batches.len()].clone()
+            },
+            |batch| black_box(bern.sample_batch(batch)),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+    let s = p.stats();
+    eprintln!(
+        "after the run: window {} records ({} passed), pass rate {:.4}, {} boundary rebuilds, distances {:?}",
+        s.window_len,
+        s.window_passed,
+        s.pass_rate,
+        s.boundary_rebuilds,
+        s.characteristics
+            .iter()
+            .map(|c| (c.name.clone(), (c.distance * 1e4).round() / 1e4))
+            .collect::<Vec<_>>()
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -86,8 +86,10 @@ const MAX_LEAVES: usize = 1024;
 /// Pairs are balanced while the number of characteristics is at most this
 /// (the number of pairs grows quadratically).
 const MAX_CHARS_FOR_PAIRS: usize = 8;
-/// Values sampled from the window to place quantile boundaries.
-const BOUNDARY_SAMPLE: usize = 8192;
+/// Values sampled from the window per leaf to place quantile boundaries:
+/// enough that sampling noise leaves every leaf within a few tens of percent
+/// of its fair share (so the drift check below does not fire on noise).
+const SAMPLE_PER_LEAF: usize = 64;
 
 /// The quantile boundaries of one numeric characteristic.
 #[derive(Debug, Clone)]
@@ -105,16 +107,6 @@ impl NumLayout {
     }
     fn levels(&self) -> u32 {
         self.k.trailing_zeros()
-    }
-    /// Coarse bucket: 0 = missing, 1.. = quartile (or leaf when k < 4).
-    #[inline]
-    fn coarse(&self, x: f64) -> u32 {
-        if x.is_nan() {
-            0
-        } else {
-            let shift = self.levels().saturating_sub(2);
-            1 + (self.leaf(x) >> shift) as u32
-        }
     }
     fn coarse_len(&self) -> u32 {
         1 + self.k.min(4) as u32
@@ -222,7 +214,11 @@ pub(crate) struct Engine {
     pairs: Vec<(usize, usize, u32, u32)>,
     stride: usize,
     all: BucketCounts,
-    passed: BucketCounts,
+    /// Weighted deficit per slot, `weight * (rate * all - passed)`, kept up
+    /// to date incrementally so that a score is one load per slot.
+    def: Vec<f64>,
+    /// `weight * rate` per slot.
+    wr: Vec<f64>,
     weight: Vec<f64>,
     /// The window's data points, oldest first (distilled-window's FIFO keeps
     /// them in time order and expires them at the horizon).
@@ -274,7 +270,8 @@ impl Engine {
             pairs: Vec::new(),
             stride: 0,
             all: BucketCounts::new(0),
-            passed: BucketCounts::new(0),
+            def: Vec::new(),
+            wr: Vec::new(),
             weight: Vec::new(),
             fifo: ExpiringFifo::new(horizon, capacity.max(1))
                 .expect("the builder validates the horizon"),
@@ -349,7 +346,8 @@ impl Engine {
             }
         }
         self.all = BucketCounts::new(weight.len());
-        self.passed = BucketCounts::new(weight.len());
+        self.def = vec![0.0; weight.len()];
+        self.wr = weight.iter().map(|w| w * self.rate).collect();
         self.weight = weight;
         self.base = base;
         self.pairs = pairs;
@@ -364,18 +362,13 @@ impl Engine {
         }
     }
 
-    #[inline]
-    fn coarse(&self, c: usize, v: f64) -> u32 {
-        match &self.layouts[c] {
-            Some(l) => l.coarse(v),
-            None => v as u32,
-        }
-    }
-
     /// Writes the `stride` slots of a row into `out`.
     #[inline]
     fn slots_of(&self, row: &[f64], out: &mut [u32]) {
         let mut n = 0;
+        // Coarse code per characteristic, for the pairs (one binary search
+        // per numeric value, shared with its path).
+        let mut coarse: SmallVec<[u32; 8]> = SmallVec::with_capacity(row.len());
         for (c, &v) in row.iter().enumerate() {
             let base = self.base[c];
             match &self.layouts[c] {
@@ -383,8 +376,11 @@ impl Engine {
                     if v.is_nan() {
                         out[n] = base;
                         n += 1;
+                        coarse.push(0);
                     } else {
-                        let mut node = l.k + l.leaf(v);
+                        let leaf = l.leaf(v);
+                        coarse.push(1 + (leaf >> l.levels().saturating_sub(2)) as u32);
+                        let mut node = l.k + leaf;
                         while node >= 1 {
                             out[n] = base + node as u32;
                             n += 1;
@@ -395,11 +391,12 @@ impl Engine {
                 None => {
                     out[n] = base + v as u32;
                     n += 1;
+                    coarse.push(v as u32);
                 }
             }
         }
         for &(i, j, pbase, nj) in &self.pairs {
-            out[n] = pbase + self.coarse(i, row[i]) * nj + self.coarse(j, row[j]);
+            out[n] = pbase + coarse[i] * nj + coarse[j];
             n += 1;
         }
         out[n..].fill(0);
@@ -407,31 +404,33 @@ impl Engine {
 
     #[inline]
     fn score(&self, slots: &[u32]) -> f64 {
-        let (all, passed) = (self.all.counts(), self.passed.counts());
-        let mut s = 0.0;
-        for &i in slots {
-            let i = i as usize;
-            s += self.weight[i] * (self.rate * all[i] as f64 - passed[i] as f64);
-        }
-        s
+        slots.iter().map(|&i| self.def[i as usize]).sum()
     }
 
-    /// Adds (`sign > 0`) or removes a point's slots from the counters.
+    /// Marks a point passed: its buckets' deficits drop by one record.
+    #[inline]
+    fn mark_passed(&mut self, slots: &[u32]) {
+        for &s in slots {
+            self.def[s as usize] -= self.weight[s as usize];
+        }
+    }
+
+    /// Adds or removes a point's slots from the counters and deficits.
     fn count_point(&mut self, slots: &[u32], passed: bool, add: bool) {
+        let sign = if add { 1.0 } else { -1.0 };
         for &s in slots {
             let s = s as usize;
             let r = if add {
-                self.all
-                    .add(s)
-                    .and(if passed { self.passed.add(s) } else { Ok(()) })
+                self.all.add(s)
             } else {
-                self.all.subtract(s).and(if passed {
-                    self.passed.subtract(s)
-                } else {
-                    Ok(())
-                })
+                self.all.subtract(s)
             };
             debug_assert!(r.is_ok(), "window counters out of step: {r:?}");
+            let mut d = self.wr[s];
+            if passed {
+                d -= self.weight[s];
+            }
+            self.def[s] += sign * d;
         }
     }
 
@@ -484,6 +483,7 @@ impl Engine {
             for &s in cs.iter() {
                 let r = self.all.add(s as usize);
                 debug_assert!(r.is_ok());
+                self.def[s as usize] += self.wr[s as usize];
             }
         }
 
@@ -505,9 +505,15 @@ impl Engine {
             let mut heap: BinaryHeap<Cand> = (0..n)
                 .map(|i| {
                     let sl = &cs[i * stride..(i + 1) * stride];
+                    let all = self.all.counts();
+                    let (mut score, mut common) = (0.0, 0u64);
+                    for &s in sl {
+                        score += self.def[s as usize];
+                        common += all[s as usize];
+                    }
                     Cand {
-                        score: self.score(sl),
-                        commonness: sl.iter().map(|&s| self.all.get(s as usize) as f64).sum(),
+                        score,
+                        commonness: common as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
                     }
@@ -530,17 +536,11 @@ impl Engine {
                 }
                 out[i] = true;
                 picked += 1;
-                for &s in sl {
-                    let r = self.passed.add(s as usize);
-                    debug_assert!(r.is_ok());
-                }
+                self.mark_passed(&cs[i * stride..(i + 1) * stride]);
             }
         }
         if k == n {
-            for &s in cs.iter() {
-                let r = self.passed.add(s as usize);
-                debug_assert!(r.is_ok());
-            }
+            self.mark_passed(&cs);
         }
         self.total_passed += k as u64;
         self.window_passed += k as u64;
@@ -620,13 +620,15 @@ impl Engine {
         self.rebuilds += 1;
         let w = self.specs.len();
         let len = self.fifo.len() + batch_rows.len() / w.max(1);
-        let step = len.div_ceil(BOUNDARY_SAMPLE).max(1);
+        let step = len
+            .div_ceil(SAMPLE_PER_LEAF * self.target_leaves(len))
+            .max(1);
         for c in 0..w {
             if self.layouts[c].is_none() {
                 continue;
             }
             // An evenly strided sample of the window's present values: exact
-            // below BOUNDARY_SAMPLE points, a deterministic subsample above.
+            // for small windows, a deterministic subsample above.
             let mut sample: Vec<f64> = self
                 .fifo
                 .iter()
