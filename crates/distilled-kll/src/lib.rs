@@ -43,6 +43,8 @@
 //!   equal `k` and `n`, and for `n <= k` the bytes are identical.
 
 mod capacity;
+#[doc(hidden)]
+pub mod compact;
 mod format;
 mod item;
 mod rng;

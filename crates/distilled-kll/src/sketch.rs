@@ -1,6 +1,7 @@
 //! The KLL sketch: state, updates, compaction and merging.
 
 use crate::capacity::{M, MAX_LEVELS, level_capacity, total_capacity};
+use crate::compact::Run;
 use crate::item::KllItem;
 use crate::rng::BitRng;
 use distilled_core::{DecodeError, EmptyLike, MergeError, Mergeable, NonFiniteError, Update};
@@ -105,6 +106,10 @@ pub struct KllSketch<T: KllItem> {
     pub(crate) rejected: u64,
     pub(crate) rng: BitRng,
     pub(crate) seed: Option<u64>,
+    /// Reused working space for compactions (not part of the state).
+    pub(crate) scratch: Vec<T::Stored>,
+    /// Cached level capacities for the current number of levels (derived).
+    pub(crate) caps: Vec<u32>,
 }
 
 impl<T: KllItem> Clone for KllSketch<T> {
@@ -121,6 +126,8 @@ impl<T: KllItem> Clone for KllSketch<T> {
             rejected: self.rejected,
             rng: self.rng.clone(),
             seed: self.seed,
+            scratch: Vec::new(),
+            caps: Vec::new(),
         }
     }
 }
@@ -177,6 +184,8 @@ impl<T: KllItem> KllSketch<T> {
                 None => BitRng::from_entropy(),
             },
             seed,
+            scratch: Vec::new(),
+            caps: Vec::new(),
         }
     }
 
@@ -417,13 +426,17 @@ impl<T: KllItem> KllSketch<T> {
         }
     }
 
-    fn find_level_to_compact(&self) -> usize {
+    fn find_level_to_compact(&mut self) -> usize {
         let nl = self.num_levels();
+        if self.caps.len() != nl {
+            // Capacities depend only on k and the number of levels: cache them.
+            self.caps = (0..nl).map(|h| level_capacity(self.k, nl, h)).collect();
+        }
         let mut h = 0;
         loop {
             debug_assert!(h < nl);
             let pop = self.levels[h + 1] - self.levels[h];
-            if pop >= level_capacity(self.k, nl, h) {
+            if pop >= self.caps[h] {
                 return h;
             }
             h += 1;
@@ -459,9 +472,14 @@ impl<T: KllItem> KllSketch<T> {
         let adj_beg = raw_beg + usize::from(odd);
         let adj_pop = raw_pop - usize::from(odd);
         let half = adj_pop / 2;
-        let sort = level == 0 && !self.level_zero_sorted;
-        let bit = self.rng.bit();
-        compact_run::<T>(&mut self.items, adj_beg, adj_pop, pop_above, sort, bit);
+        let run = Run {
+            beg: adj_beg,
+            pop: adj_pop,
+            pop_above,
+            sort: level == 0 && !self.level_zero_sorted,
+            bit: self.rng.bit(),
+        };
+        T::compact_run(&mut self.items, run, &mut self.scratch);
         self.levels[level + 1] -= half as u32;
         if odd {
             self.levels[level] = self.levels[level + 1] - 1;
@@ -553,6 +571,7 @@ impl<T: KllItem> KllSketch<T> {
             &mut in_levels,
             self.level_zero_sorted,
             &mut self.rng,
+            &mut self.scratch,
         );
         let cap = total_capacity(self.k, final_levels) as usize;
         let free = cap - final_items;
@@ -630,6 +649,8 @@ impl<T: KllItem> KllSketch<T> {
             rejected: 0,
             rng: BitRng::from_entropy(),
             seed: None,
+            scratch: Vec::new(),
+            caps: Vec::new(),
         };
         if sk.total_weight() != Some(n) {
             return Err(bad("n", "does not equal the total weight of the levels"));
@@ -689,67 +710,6 @@ fn merge_two<S: Ord + Clone>(a: &[S], b: &[S], out: &mut Vec<S>) {
     out.extend_from_slice(&b[j..]);
 }
 
-/// Sorts (if asked) the even run `buf[beg..beg + pop]`, keeps every other item
-/// by the coin `bit`, and places the survivors: at the top of the run when the
-/// level above is empty (`pop_above == 0`), else merged with the level above,
-/// which starts at `beg + pop`. Afterwards the level above is
-/// `buf[beg + pop/2 .. beg + pop + pop_above]`.
-#[inline]
-fn compact_run<T: KllItem>(
-    buf: &mut [T::Stored],
-    beg: usize,
-    pop: usize,
-    pop_above: usize,
-    sort: bool,
-    bit: usize,
-) {
-    let half = pop / 2;
-    if sort {
-        T::sort_stored(&mut buf[beg..beg + pop]);
-    }
-    if pop_above == 0 {
-        // Halve up: survivors fill the upper half, largest first.
-        let mut j = beg + pop - 1 - bit;
-        for i in (beg + half..beg + pop).rev() {
-            buf.swap(i, j);
-            j = j.wrapping_sub(2);
-        }
-    } else {
-        // Halve down into the lower half, then merge with the level above.
-        let mut j = beg + bit;
-        for i in beg..beg + half {
-            buf.swap(i, j);
-            j += 2;
-        }
-        merge_in_place(buf, beg, half, beg + pop, pop_above, beg + half);
-    }
-}
-
-/// Merges `buf[a..a+la]` and `buf[b..b+lb]` into `buf[c..c+la+lb]`, where
-/// `a + la <= c` and `c + la <= b`: the output never overtakes unread input.
-#[inline]
-fn merge_in_place<S: Ord>(buf: &mut [S], a: usize, la: usize, b: usize, lb: usize, c: usize) {
-    let (a_lim, b_lim) = (a + la, b + lb);
-    let (mut a, mut b, mut c) = (a, b, c);
-    while a < a_lim && b < b_lim {
-        if buf[a] < buf[b] {
-            buf.swap(c, a);
-            a += 1;
-        } else {
-            buf.swap(c, b);
-            b += 1;
-        }
-        c += 1;
-    }
-    while a < a_lim {
-        buf.swap(c, a);
-        a += 1;
-        c += 1;
-    }
-    // The rest of b is already in place (c == b from here on).
-    debug_assert!(b == b_lim || c == b);
-}
-
 /// DataSketches' `general_compress`: walks the levels of `items` bottom-up,
 /// compacting each that is over capacity while the whole exceeds the total
 /// capacity. Returns the output offsets, the final number of levels and the
@@ -761,6 +721,7 @@ fn general_compress<T: KllItem>(
     in_levels: &mut Vec<u32>,
     level_zero_sorted: bool,
     rng: &mut BitRng,
+    scratch: &mut Vec<T::Stored>,
 ) -> (Vec<u32>, usize, usize) {
     let starting = (in_levels[num_levels_in] - in_levels[0]) as usize;
     let mut num_levels = num_levels_in;
@@ -800,9 +761,14 @@ fn general_compress<T: KllItem>(
             } else {
                 out_levels[cur + 1] = out as u32;
             }
-            let sort = cur == 0 && !level_zero_sorted;
-            let bit = rng.bit();
-            compact_run::<T>(items, adj_beg, adj_pop, pop_above, sort, bit);
+            let run = Run {
+                beg: adj_beg,
+                pop: adj_pop,
+                pop_above,
+                sort: cur == 0 && !level_zero_sorted,
+                bit: rng.bit(),
+            };
+            T::compact_run(items, run, scratch);
             count -= half;
             in_levels[cur + 1] -= half as u32;
             if cur == num_levels - 1 {
