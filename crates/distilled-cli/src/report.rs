@@ -419,6 +419,35 @@ fn fmt_time(secs: f64, t0: f64) -> String {
     format!("{:.0} s", secs - t0)
 }
 
+/// The processor's own view of one characteristic over its final window (the last horizon):
+/// bucket shares of all versus passed records and their distance. Empty if unavailable.
+fn window_table(engine_stats: &Value, name: &str) -> String {
+    let Some(c) = engine_stats["characteristics"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+    else {
+        return String::new();
+    };
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<details class=\"window\"><summary>Final window (the processor's last horizon, {} records): distance {:.4}</summary>\n<table>\n<tr><th>bucket</th><th>share, all</th><th>share, passed</th></tr>",
+        engine_stats["window_len"].as_u64().unwrap_or(0),
+        c["distance"].as_f64().unwrap_or(f64::NAN)
+    );
+    for b in c["buckets"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{:.2}%</td><td>{:.2}%</td></tr>",
+            esc(b["label"].as_str().unwrap_or("")),
+            b["share_all"].as_f64().unwrap_or(0.0) * 100.0,
+            b["share_passed"].as_f64().unwrap_or(0.0) * 100.0
+        );
+    }
+    h.push_str("</table>\n</details>\n");
+    h
+}
+
 /// Render the report.
 pub fn render(t: &Tracker, counts: &Counts, rate: f64, engine_stats: &Value) -> String {
     let mut h = String::new();
@@ -480,6 +509,7 @@ uniform reservoir samples of up to 100,000 values per set.</p>\n",
             t.num[i][2].1,
             numeric_chart(t, i)
         );
+        h.push_str(&window_table(engine_stats, name));
     }
     for (j, (name, _)) in t.chars.categorical.iter().enumerate() {
         let _ = writeln!(
@@ -489,6 +519,7 @@ uniform reservoir samples of up to 100,000 values per set.</p>\n",
             esc(name),
             categorical_chart(t, j)
         );
+        h.push_str(&window_table(engine_stats, name));
     }
     let _ = writeln!(
         h,

@@ -84,6 +84,8 @@ fn report_has_one_chart_per_characteristic() {
         );
     }
     assert!(html.contains("class=\"timeline\""));
+    // The processor's final-window view, one per characteristic.
+    assert_eq!(html.matches("<details class=\"window\">").count(), 4);
     assert!(html.contains("&lt;b&gt;&amp;amp"));
 }
 
