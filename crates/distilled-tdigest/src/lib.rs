@@ -8,9 +8,12 @@
 //!
 //! * [`Scale::K1`] (the default): `k(q) = δ/(2π)·asin(2q−1)` with
 //!   `δ = 2·compression` (the "two-level" factor that DataSketches also
-//!   applies), so a compressed digest holds between `compression` and
-//!   `2·compression + 1` centroids, and the first and last centroids stay
-//!   single values.
+//!   applies), each centroid spanning at most one unit of `k`. In the tails
+//!   (roughly q < 1% and q > 99%), where the arcsine scale lets centroids grow
+//!   faster than the K2 scale does, centroids are also held to half the K2
+//!   size limit, so the extreme tails are finer than DataSketches' at equal
+//!   compression. A compressed digest holds between `compression` and
+//!   `3·compression + 10` centroids; the first and last stay single values.
 //! * [`Scale::K2`]: the variant Apache DataSketches uses (`k = compression`,
 //!   `δ = 2k`, normalizer `δ / (4 ln(n/δ) + 24)`, merge direction alternating
 //!   between passes, buffer of `4·(2k + fudge)` values). Fed the same values
@@ -195,11 +198,16 @@ impl Default for TDigest {
     }
 }
 
-/// Centroid capacity after compression: `2·compression + fudge`, as in
-/// DataSketches (fudge 30 below 30, else 10).
-fn centroid_capacity_for(compression: u16) -> usize {
+/// Centroid capacity after compression: `2·compression + fudge` for K2, as
+/// in DataSketches (fudge 30 below 30, else 10); K1 adds `compression` for its
+/// finer tails.
+fn centroid_capacity_for(compression: u16, scale: Scale) -> usize {
     let c = compression as usize;
-    2 * c + if c < 30 { 30 } else { 10 }
+    let k2 = 2 * c + if c < 30 { 30 } else { 10 };
+    match scale {
+        Scale::K1 => k2 + c,
+        Scale::K2 => k2,
+    }
 }
 
 impl TDigest {
@@ -233,8 +241,8 @@ impl TDigest {
             return Err(TDigestError::InvalidCompression(compression));
         }
         let buffer = match scale {
-            Scale::K1 => DEFAULT_K1_BUFFER.max(4 * centroid_capacity_for(compression)),
-            Scale::K2 => 4 * centroid_capacity_for(compression),
+            Scale::K1 => DEFAULT_K1_BUFFER.max(4 * centroid_capacity_for(compression, scale)),
+            Scale::K2 => 4 * centroid_capacity_for(compression, scale),
         };
         Ok(Self::build(compression, scale, buffer))
     }
@@ -381,7 +389,7 @@ impl TDigest {
 
     /// Upper bound on the number of centroids after a compression.
     pub fn centroid_capacity(&self) -> usize {
-        centroid_capacity_for(self.compression)
+        centroid_capacity_for(self.compression, self.scale)
     }
 
     /// Sizes and counters.
@@ -426,20 +434,44 @@ impl TDigest {
         let mut scratch = Vec::new();
         sort_keys(&mut self.buffer, &mut scratch);
         drop(scratch);
+        self.centroid_weight += self.buffer.len() as f64 + self.pending_weight;
+        let old = std::mem::take(&mut self.centroids);
+        let total = self.buffer.len() + self.pending.len() + old.len();
+        if self.scale == Scale::K1 && self.pending.is_empty() && total > self.centroid_capacity() {
+            // The common case streams the sorted buffer and the old centroids
+            // straight into the merge pass, without an intermediate list.
+            let mut out = Vec::with_capacity(self.centroid_capacity());
+            pass_k1(
+                MergeIter::new(&self.buffer, &old),
+                total,
+                self.centroid_weight,
+                self.compression,
+                &mut out,
+            );
+            self.compressions += 1;
+            self.centroids = out;
+            self.buffer.clear();
+            self.note_extremes();
+            return;
+        }
         self.pending.sort_unstable_by(cmp_centroid);
         // Ascending merge of the sorted buffer, the sorted weighted values and
         // the existing centroids. On equal means the buffered value comes
         // first, as in DataSketches' stable sort.
-        let total = self.buffer.len() + self.pending.len() + self.centroids.len();
         let mut items = Vec::with_capacity(total);
-        let old = std::mem::take(&mut self.centroids);
         merge_sorted_into(&self.buffer, &self.pending, &old, &mut items);
-        self.centroid_weight += self.buffer.len() as f64 + self.pending_weight;
         self.buffer.clear();
         self.pending.clear();
         self.pending_weight = 0.0;
         self.centroids = old;
         self.run_pass(&items);
+    }
+
+    fn note_extremes(&mut self) {
+        if let (Some(f), Some(l)) = (self.centroids.first(), self.centroids.last()) {
+            self.min = self.min.min(f.mean);
+            self.max = self.max.max(l.mean);
+        }
     }
 
     /// Runs one merge pass over `items` (ascending, with total weight
@@ -457,7 +489,8 @@ impl TDigest {
                     self.centroids.extend_from_slice(items);
                 } else {
                     pass_k1(
-                        items,
+                        items.iter().copied(),
+                        items.len(),
                         self.centroid_weight,
                         self.compression,
                         &mut self.centroids,
@@ -475,12 +508,7 @@ impl TDigest {
                 self.reverse_merge = !self.reverse_merge;
             }
         }
-        // Weights of the output are sums of the input weights; recompute the
-        // total from the output to avoid drift with fractional weights.
-        if let (Some(f), Some(l)) = (self.centroids.first(), self.centroids.last()) {
-            self.min = self.min.min(f.mean);
-            self.max = self.max.max(l.mean);
-        }
+        self.note_extremes();
     }
 
     /// Folds `other` into `self`. Both must use the same scale function;
@@ -925,11 +953,79 @@ fn merge_sorted_into(
     out.extend_from_slice(&old[j..]);
 }
 
-/// One K1 merge pass, ascending. For each output centroid the largest allowed
-/// cumulative weight is computed once (one `asin` and one `sin`), so the inner
-/// loop is an add and a compare per item. Means accumulate as offsets from the
-/// centroid's first item, which keeps them accurate for data far from zero.
-fn pass_k1(items: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centroid>) {
+/// Sorted merge of the (sorted) buffer keys and the old centroids, as
+/// centroids; on equal means the buffered value comes first.
+struct MergeIter<'a> {
+    keys: &'a [u64],
+    old: &'a [Centroid],
+    k: usize,
+    o: usize,
+}
+
+impl<'a> MergeIter<'a> {
+    fn new(keys: &'a [u64], old: &'a [Centroid]) -> Self {
+        MergeIter {
+            keys,
+            old,
+            k: 0,
+            o: 0,
+        }
+    }
+}
+
+impl Iterator for MergeIter<'_> {
+    type Item = Centroid;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Centroid> {
+        if let Some(&key) = self.keys.get(self.k) {
+            let x = key_to_f64(key);
+            if let Some(&c) = self.old.get(self.o)
+                && c.mean < x
+            {
+                self.o += 1;
+                return Some(c);
+            }
+            self.k += 1;
+            return Some(Centroid {
+                mean: x,
+                weight: 1.0,
+            });
+        }
+        let c = self.old.get(self.o).copied();
+        self.o += 1;
+        c
+    }
+}
+
+/// How much finer than the K2 limit K1's tail centroids are kept.
+const TAIL_FACTOR: f64 = 2.0;
+
+/// One K1 merge pass, ascending, over `n` sorted items of total weight
+/// `total`.
+///
+/// In the body each centroid may span one unit of the arcsine scale
+/// `k(q) = δ/(2π)·asin(2q−1)`: its largest allowed cumulative weight is
+/// computed once per centroid (one `asin` and one `sin`), so the inner loop is
+/// an add and a compare per item. In the tails, where the arcsine scale would
+/// allow coarser centroids than half the DataSketches K2 limit
+/// (`w ≤ W·q(1−q)/(2δ/Z)`, `Z = 4 ln(W/δ) + 24`), that limit applies as
+/// well; this keeps the extreme tails finer than K2's (two singletons or
+/// near-singletons per decade of rank near q = 0 and 1) for about `δ/2`
+/// extra centroids. The first and last items stay single centroids.
+///
+/// Means accumulate as offsets from the centroid's first item, which keeps
+/// them accurate for data far from zero and avoids a division per item.
+fn pass_k1<I: Iterator<Item = Centroid>>(
+    mut items: I,
+    n: usize,
+    total: f64,
+    compression: u16,
+    out: &mut Vec<Centroid>,
+) {
+    let Some(first) = items.next() else {
+        return;
+    };
     let delta = 2.0 * compression as f64;
     let step = 2.0 * std::f64::consts::PI / delta; // one unit of k, in asin space
     let half_pi = std::f64::consts::FRAC_PI_2;
@@ -942,15 +1038,41 @@ fn pass_k1(items: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centr
             total * (a.sin() + 1.0) / 2.0
         }
     };
-    let n = items.len();
+    // K2 limit and the tail width where it is the tighter one:
+    // q(1−q)·Z/δ < (2π/δ)·sqrt(q(1−q))  ⇔  sqrt(q(1−q)) < 2π/Z.
+    let z = 4.0 * (total / delta).ln() + 24.0;
+    let k2_scale = total * z / (delta * TAIL_FACTOR); // W / normalizer
+    let tail_q = if z > 0.0 {
+        let s = 2.0 * std::f64::consts::PI * TAIL_FACTOR / z;
+        (2.0 * s * s).min(0.5)
+    } else {
+        0.5
+    };
+    let lo_tail_w = tail_q * total;
+    let hi_tail_w = (1.0 - tail_q) * total;
+    let k2_ok = |so_far: f64, proposed: f64| -> bool {
+        let q0 = so_far / total;
+        let q2 = (so_far + proposed) / total;
+        proposed <= k2_scale * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2))
+    };
     let mut so_far = 0.0; // weight before the current centroid
-    let mut origin = items[0].mean;
-    let mut w = items[0].weight;
+    let mut origin = first.mean;
+    let mut w = first.weight;
     let mut offset_sum = 0.0;
     // The first item stays a single centroid: the extreme of the pass.
     let mut limit = 0.0;
-    for (i, it) in items.iter().enumerate().skip(1) {
-        if so_far + w + it.weight <= limit && i != n - 1 {
+    let mut in_lo_tail = true;
+    let last = n.saturating_sub(1);
+    for (i, it) in items.enumerate() {
+        let proposed_end = so_far + w + it.weight;
+        let ok = proposed_end <= limit
+            && i + 1 != last
+            && if in_lo_tail || proposed_end > hi_tail_w {
+                k2_ok(so_far, w + it.weight)
+            } else {
+                true
+            };
+        if ok {
             w += it.weight;
             offset_sum += (it.mean - origin) * it.weight;
         } else {
@@ -963,6 +1085,7 @@ fn pass_k1(items: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centr
             w = it.weight;
             offset_sum = 0.0;
             limit = limit_after(so_far);
+            in_lo_tail = so_far < lo_tail_w;
         }
     }
     out.push(Centroid {

@@ -191,7 +191,7 @@ fn check(scale: Scale, n: usize, seeds: std::ops::Range<u64>, tail: f64, max: f6
 
 #[test]
 fn k1_accuracy_over_seeds_and_distributions() {
-    check(Scale::K1, 100_000, 0..8, 6e-4, 3.5e-3);
+    check(Scale::K1, 100_000, 0..8, 1.5e-4, 3e-3);
 }
 
 #[test]
@@ -204,7 +204,7 @@ fn k1_accuracy_at_one_million() {
     for dist in [Dist::Normal, Dist::Pareto, Dist::Descending] {
         let w = run(Scale::K1, 100, 1_000_000, dist, 7..8);
         assert!(
-            w.at[0] < 3e-4 && w.at[4] < 3e-4,
+            w.at[0] < 1e-4 && w.at[4] < 1e-4,
             "{dist:?}: tails {:?}",
             w.at
         );
