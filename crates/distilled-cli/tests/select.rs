@@ -53,6 +53,8 @@ fn selects_verbatim_rows_in_order_at_the_rate() {
     let input = csv(20_000, 1);
     let r = distill(&select_args(&[], stats.to_str().unwrap()), &input);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // No progress bar (or anything else) on stderr when it is not a terminal.
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
     let passed = check_verbatim_subsequence(&input, &r.stdout);
     // Quoted fields with embedded commas and quotes survive byte for byte.
     assert!(r.stdout.windows(9).any(|w| w == b"\"\"quoted\"") || passed < 100);
