@@ -32,6 +32,9 @@ pub(crate) fn compact_run_swap<S: Ord>(buf: &mut [S], run: Run, sort: impl Fn(&m
         ..
     } = run;
     let half = pop / 2;
+    if half == 0 {
+        return;
+    }
     if run.sort {
         sort(&mut buf[beg..beg + pop]);
     }
@@ -82,6 +85,9 @@ pub(crate) fn compact_run_copy<S: Ord + Copy>(
         ..
     } = run;
     let half = pop / 2;
+    if half == 0 {
+        return;
+    }
     if run.sort {
         sort(&mut buf[beg..beg + pop]);
     }
