@@ -44,6 +44,7 @@ mod equiv_tables;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod serial;
+mod sorted_union;
 mod theta;
 pub mod tuple;
 

@@ -7,6 +7,7 @@ use distilled_core::{
 };
 
 use crate::batch::{BLOCK, Lanes, any_below};
+use crate::sorted_union::SortedUnion;
 use crate::tuple::{
     CompactTupleSketch, ConfigError, ResizeFactor, SketchBuilder, TupleIntersection,
     TupleSketchRef, TupleUnion, TupleUpdateSketch, tuple_a_not_b,
@@ -241,8 +242,9 @@ impl ThetaBuilder {
     }
     /// A union with this configuration.
     pub fn build_union(self) -> Result<ThetaUnion, ConfigError> {
+        let (lg_k, seed_hash, theta) = self.0.validated()?;
         Ok(ThetaUnion {
-            inner: self.0.build_tuple_union()?,
+            inner: SortedUnion::new(lg_k, seed_hash, theta),
         })
     }
 }
@@ -498,9 +500,14 @@ impl DataSketchesFormat for CompactThetaSketch {
 /// u.update(&b.compact(true)).unwrap();
 /// assert_eq!(u.result(true).estimate(), 3000.0);
 /// ```
+///
+/// The union state is the sorted array of its retained hashes, so ordered
+/// compact inputs merge in linear time without rehashing, and the result is
+/// always ordered (DataSketches gives the same hashes and theta; a result
+/// asked for unordered comes back ascending rather than in table order).
 #[derive(Debug, Clone)]
 pub struct ThetaUnion {
-    inner: TupleUnion<()>,
+    inner: SortedUnion,
 }
 
 impl ThetaUnion {
@@ -512,10 +519,11 @@ impl ThetaUnion {
     pub fn update(&mut self, sketch: &impl TupleSketchRef<()>) -> Result<(), MergeError> {
         self.inner.update(sketch)
     }
-    /// The union so far (at most k hashes).
+    /// The union so far (at most k hashes, ascending whatever `ordered`).
     pub fn result(&self, ordered: bool) -> CompactThetaSketch {
+        let _ = ordered;
         CompactThetaSketch {
-            inner: self.inner.result(ordered),
+            inner: self.inner.result(),
         }
     }
     /// Back to empty.
@@ -541,13 +549,13 @@ impl EmptyLike for ThetaUnion {
 
 impl DistinctCount for ThetaUnion {
     fn estimate(&self) -> f64 {
-        self.result(false).estimate()
+        self.result(true).estimate()
     }
     fn lower_bound(&self, s: NumStdDev) -> f64 {
-        self.result(false).lower_bound(s)
+        self.result(true).lower_bound(s)
     }
     fn upper_bound(&self, s: NumStdDev) -> f64 {
-        self.result(false).upper_bound(s)
+        self.result(true).upper_bound(s)
     }
     fn is_empty(&self) -> bool {
         self.inner.is_empty()

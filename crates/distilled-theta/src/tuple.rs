@@ -224,6 +224,13 @@ impl SketchBuilder {
         Ok((sh, theta))
     }
 
+    /// The validated `(lg_k, seed_hash, initial theta)` of this
+    /// configuration.
+    pub(crate) fn validated(&self) -> Result<(u8, u16, u64), ConfigError> {
+        let (seed_hash, theta) = self.validate()?;
+        Ok((self.lg_k, seed_hash, theta))
+    }
+
     /// An empty tuple update sketch.
     pub fn build_tuple<S: Summary>(&self) -> Result<TupleUpdateSketch<S>, ConfigError> {
         let (seed_hash, theta) = self.validate()?;
@@ -903,6 +910,25 @@ impl<S> CompactTupleSketch<S> {
             theta: if is_empty { MAX_THETA } else { theta },
             entries,
         })
+    }
+
+    /// Assembles a sketch whose invariants the caller guarantees (the
+    /// checks of [`CompactTupleSketch::from_parts`] hold by construction).
+    pub(crate) fn from_trusted(
+        is_empty: bool,
+        ordered: bool,
+        seed_hash: u16,
+        theta: u64,
+        entries: Vec<(u64, S)>,
+    ) -> Self {
+        debug_assert!(theta > 0 && theta <= MAX_THETA && (!is_empty || entries.is_empty()));
+        CompactTupleSketch {
+            is_empty,
+            is_ordered: ordered,
+            seed_hash,
+            theta,
+            entries,
+        }
     }
 
     /// An empty sketch for the given seed hash.

@@ -277,6 +277,64 @@ fn update_many_equals_single_updates() {
     assert!(e.is_empty());
 }
 
+/// The sorted-array Theta union gives exactly what the table-based tuple
+/// union (the DataSketches algorithm) gives: same hashes, same theta.
+#[test]
+fn sorted_union_equals_table_union() {
+    use distilled_theta::tuple::{SketchBuilder, TupleUnion};
+    let mut rng = 0x1234_5678_u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    for trial in 0..40u64 {
+        let lg_k = 5 + (trial % 6) as u8;
+        let p = if trial % 5 == 4 { 0.5 } else { 1.0 };
+        let mut ours = ThetaSketch::builder()
+            .lg_k(lg_k)
+            .p(p)
+            .build_union()
+            .unwrap();
+        let mut table: TupleUnion<()> = SketchBuilder::new()
+            .lg_k(lg_k)
+            .p(p)
+            .build_tuple_union()
+            .unwrap();
+        for part in 0..(1 + trial % 7) {
+            let n = [0, 1, 20, 300, 5_000, 40_000][(next() % 6) as usize];
+            let base = next() % 50_000;
+            let mut s = ThetaSketch::builder()
+                .lg_k(5 + (next() % 8) as u8)
+                .build()
+                .unwrap();
+            s.update_many(&(base..base + n).collect::<Vec<u64>>());
+            match (trial + part) % 3 {
+                0 => {
+                    ours.update(&s).unwrap();
+                    table.update(&s).unwrap();
+                }
+                1 => {
+                    let c = s.compact(true);
+                    ours.update(&c).unwrap();
+                    table.update(&c).unwrap();
+                }
+                _ => {
+                    let c = s.compact(false);
+                    ours.update(&c).unwrap();
+                    table.update(&c).unwrap();
+                }
+            }
+            assert_eq!(
+                ours.result(true).as_tuple(),
+                &table.result(true),
+                "trial {trial} part {part}"
+            );
+        }
+    }
+}
+
 #[test]
 fn sampling_probability_and_single_forms() {
     let mut s = ThetaSketch::builder().p(0.5).build().unwrap();
