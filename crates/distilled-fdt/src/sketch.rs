@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use distilled_core::hash::{DEFAULT_SEED, MAX_THETA};
 use distilled_core::{
@@ -18,6 +19,27 @@ use crate::group::Group;
 use crate::hash::tuple_hash;
 use crate::params::{MAX_LG_K, MIN_LG_K, check_lg_k, lg_k_for};
 use crate::summary::{ArrayOfStrings, MAX_DIMENSIONS};
+
+/// A `Hasher` for keys that are already well-mixed 64-bit hashes.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are used; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
 
 /// The seed every FDT sketch hashes with (Java's FdtSketch has no other).
 pub const SEED: u64 = DEFAULT_SEED;
@@ -289,7 +311,19 @@ impl FdtSketch {
             }
         }
         let max_index = *primary_key_indices.iter().max().expect("non-empty");
-        let mut counts: HashMap<Vec<&str>, u64> = HashMap::new();
+        // Group by the primary-key strings themselves. Each entry's key is
+        // hashed once (XXH64 per part, chained); the map goes from that hash
+        // to a chain of groups, and the parts are compared, so that hash
+        // collisions cannot merge groups. Only a new group allocates.
+        struct Acc<'a> {
+            parts: Vec<&'a str>,
+            count: u64,
+            next: u32,
+        }
+        const NONE: u32 = u32::MAX;
+        let mut index: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
+            HashMap::with_capacity_and_hasher(self.num_retained() / 4 + 1, Default::default());
+        let mut accs: Vec<Acc<'_>> = Vec::new();
         for (_, tuple) in self.sketch.iter() {
             let values = tuple.0.values();
             if max_index >= values.len() {
@@ -298,15 +332,45 @@ impl FdtSketch {
                     width: values.len(),
                 });
             }
-            let key: Vec<&str> = primary_key_indices.iter().map(|&i| &*values[i]).collect();
-            *counts.entry(key).or_insert(0) += 1;
+            let mut h = 0u64;
+            for &i in primary_key_indices {
+                let part = values[i].as_bytes();
+                h = xxhash_rust::xxh64::xxh64(part, h ^ part.len() as u64);
+            }
+            let same = |acc: &Acc<'_>| {
+                acc.parts
+                    .iter()
+                    .zip(primary_key_indices)
+                    .all(|(p, &i)| *p == &*values[i])
+            };
+            let head = index.entry(h).or_insert(NONE);
+            let mut g = *head;
+            while g != NONE && !same(&accs[g as usize]) {
+                g = accs[g as usize].next;
+            }
+            if g == NONE {
+                accs.push(Acc {
+                    parts: primary_key_indices.iter().map(|&i| &*values[i]).collect(),
+                    count: 1,
+                    next: *head,
+                });
+                *head = (accs.len() - 1) as u32;
+            } else {
+                accs[g as usize].count += 1;
+            }
         }
         let retained = self.num_retained() as f64;
-        let mut groups: Vec<(Vec<&str>, u64)> = counts.into_iter().collect();
-        groups.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        if limit > 0 {
+        type Row<'a> = (Vec<&'a str>, u64);
+        let mut groups: Vec<Row<'_>> = accs.into_iter().map(|a| (a.parts, a.count)).collect();
+        // Only the first `limit` groups need a total order.
+        fn by_count<'a>(a: &Row<'a>, b: &Row<'a>) -> std::cmp::Ordering {
+            b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+        }
+        if limit > 0 && limit < groups.len() {
+            groups.select_nth_unstable_by(limit - 1, by_count);
             groups.truncate(limit);
         }
+        groups.sort_unstable_by(by_count);
         let mut sep = [0u8; 4];
         let sep: &str = separator.encode_utf8(&mut sep);
         Ok(groups
@@ -335,13 +399,81 @@ impl FdtSketch {
     /// libraries do. Java, C++ and Python read it (Python through its generic
     /// `compact_tuple_sketch` with an array-of-strings serde).
     pub fn to_datasketches_bytes(&self) -> Vec<u8> {
-        self.sketch.compact(true).serialize()
+        self.write_compact(Dialect::Cpp)
     }
 
     /// The same bytes with Java's flag convention (ORDERED never set), for
     /// tools that compare bytes with Java's `compact().toByteArray()`.
     pub fn to_java_bytes(&self) -> Vec<u8> {
-        self.sketch.compact(true).serialize_dialect(Dialect::Java)
+        self.write_compact(Dialect::Java)
+    }
+
+    /// Writes the layout of distilled-theta's `CompactTupleSketch::serialize`
+    /// straight from the table (a compact copy would clone every tuple);
+    /// a test checks that the bytes are the same.
+    fn write_compact(&self, dialect: Dialect) -> Vec<u8> {
+        const FLAG_READ_ONLY: u8 = 1 << 1;
+        const FLAG_EMPTY: u8 = 1 << 2;
+        const FLAG_COMPACT: u8 = 1 << 3;
+        const FLAG_ORDERED: u8 = 1 << 4;
+        let mut entries: Vec<(u64, &ArrayOfStrings)> =
+            self.sketch.iter().map(|(h, r)| (h, &r.0)).collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let empty = self.sketch.is_empty();
+        let estimation = self.is_estimation_mode();
+        let pre_longs: u8 = if estimation {
+            3
+        } else if empty || entries.len() == 1 {
+            1
+        } else {
+            2
+        };
+        let mut flags = FLAG_READ_ONLY | FLAG_COMPACT;
+        if empty {
+            flags |= FLAG_EMPTY;
+        }
+        if dialect == Dialect::Cpp {
+            flags |= FLAG_ORDERED;
+        }
+        let body: usize = entries.iter().map(|e| 8 + e.1.serialized_size()).sum();
+        let mut w = ByteWriter::with_capacity(8 * usize::from(pre_longs) + body);
+        w.put_u8(pre_longs)
+            .put_u8(3) // serial version
+            .put_u8(distilled_core::Family::Tuple.id())
+            .put_u8(1) // compact tuple sketch
+            .put_u8(0)
+            .put_u8(flags)
+            .put_u16(self.sketch.seed_hash());
+        if pre_longs >= 2 {
+            w.put_u32(entries.len() as u32).put_u32(0);
+        }
+        if pre_longs == 3 {
+            w.put_u64(self.sketch.theta64());
+        }
+        for (h, s) in entries {
+            w.put_u64(h);
+            s.write(&mut w);
+        }
+        w.into_vec()
+    }
+
+    /// The sketch as distilled-theta's compact tuple sketch (tuples copied,
+    /// ascending hashes), for its generic set operations.
+    pub fn compact(&self) -> CompactTupleSketch<ArrayOfStrings> {
+        let entries = {
+            let mut v: Vec<(u64, ArrayOfStrings)> =
+                self.sketch.iter().map(|(h, r)| (h, r.0.clone())).collect();
+            v.sort_unstable_by_key(|e| e.0);
+            v
+        };
+        CompactTupleSketch::from_parts(
+            self.sketch.is_empty(),
+            true,
+            self.sketch.seed_hash(),
+            self.sketch.theta64(),
+            entries,
+        )
+        .expect("a valid sketch has a valid compact form")
     }
 
     /// Reads DataSketches compact tuple bytes with array-of-strings
@@ -353,15 +485,28 @@ impl FdtSketch {
         let lg_k = check_lg_k(i64::from(lg_k))
             .map_err(|e| DecodeError::inconsistent("lg_k", e.to_string()))?;
         let compact = CompactTupleSketch::<Retained>::deserialize(bytes, SEED)?;
-        Ok(Self::from_compact(&compact, lg_k))
+        Ok(Self::from_compact(compact, lg_k))
     }
 
-    fn from_compact(compact: &CompactTupleSketch<Retained>, lg_k: u8) -> Self {
+    fn from_compact(compact: CompactTupleSketch<Retained>, lg_k: u8) -> Self {
         let mut sketch = Self::empty_with_lg_k(lg_k);
+        // Theta and emptiness first (a union with the entry-less form of the
+        // input), then the entries, moved rather than cloned.
+        let header = CompactTupleSketch::from_parts(
+            compact.is_empty(),
+            true,
+            compact.seed_hash(),
+            compact.theta64(),
+            Vec::new(),
+        )
+        .expect("parts of a valid sketch");
         sketch
             .sketch
-            .merge_from(compact)
+            .merge_from(&header)
             .expect("decoded with the same seed");
+        for (h, r) in compact.into_entries() {
+            sketch.sketch.update_hash(h, &Cell::new(Some(r.0)));
+        }
         sketch
     }
 }
@@ -392,7 +537,7 @@ impl DataSketchesFormat for FdtSketch {
     fn from_datasketches_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let compact = CompactTupleSketch::<Retained>::deserialize(bytes, SEED)?;
         let lg_k = inferred_lg_k(compact.num_retained(), compact.theta64() < MAX_THETA);
-        Ok(Self::from_compact(&compact, lg_k))
+        Ok(Self::from_compact(compact, lg_k))
     }
 }
 
@@ -512,7 +657,7 @@ mod serde_impl {
             let compact =
                 CompactTupleSketch::from_parts(r.empty, false, seed_hash, r.theta64, entries)
                     .map_err(D::Error::custom)?;
-            let mut sketch = FdtSketch::from_compact(&compact, lg_k);
+            let mut sketch = FdtSketch::from_compact(compact, lg_k);
             sketch.rejected = r.rejected;
             Ok(sketch)
         }

@@ -11,6 +11,7 @@
 //! each string `len: i32` and its UTF-8 bytes.
 
 use distilled_core::{ByteReader, ByteWriter, DecodeError};
+use distilled_theta::tuple::{Summary, SummarySerde};
 
 /// Most strings one summary may hold (the count is a signed byte in Java).
 pub const MAX_DIMENSIONS: usize = 127;
@@ -124,6 +125,32 @@ impl ArrayOfStrings {
             ));
         }
         Ok(ArrayOfStrings(strings.into_boxed_slice()))
+    }
+}
+
+/// Java's array-of-strings policy for distilled-theta's generic tuple
+/// sketches: a new key stores a copy of the tuple, a repeated key keeps the
+/// first one, and set operations keep the summary already present.
+impl Summary for ArrayOfStrings {
+    type Update = ArrayOfStrings;
+
+    fn new_from(update: &ArrayOfStrings) -> Self {
+        update.clone()
+    }
+
+    fn update(&mut self, _: &ArrayOfStrings) {}
+
+    fn merge(&mut self, _: &Self) {}
+}
+
+/// The DataSketches array-of-strings summary bytes.
+impl SummarySerde for ArrayOfStrings {
+    fn write_summary(&self, out: &mut ByteWriter) {
+        self.write(out);
+    }
+
+    fn read_summary(input: &mut ByteReader<'_>) -> Result<Self, DecodeError> {
+        ArrayOfStrings::read(input)
     }
 }
 

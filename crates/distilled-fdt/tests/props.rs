@@ -119,6 +119,38 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// result() equals a naive grouping of the retained tuples, and a limit
+    /// returns a prefix of the full answer.
+    #[test]
+    fn result_equals_naive_grouping(
+        t in proptest::collection::vec((0u16..30, 0u16..5, 0u16..2000), 1..2500),
+        lg in 5u8..9, limit in 0usize..12, idx in prop_oneof![
+            Just(vec![0usize]), Just(vec![1]), Just(vec![2, 0]), Just(vec![0, 1])],
+    ) {
+        let mut sk = FdtSketch::with_lg_k(lg).unwrap();
+        for (a, b, c) in &t {
+            sk.update(&[format!("a{a}"), format!("b{b}"), format!("c{c}")]);
+        }
+        let mut naive: std::collections::BTreeMap<Vec<String>, u64> = Default::default();
+        for (_, tuple) in sk.entries() {
+            *naive.entry(idx.iter().map(|&i| tuple[i].to_string()).collect()).or_default() += 1;
+        }
+        let all = sk.result(&idx, 0, NumStdDev::Two, '|').unwrap();
+        prop_assert_eq!(all.len(), naive.len());
+        for g in &all {
+            prop_assert_eq!(naive[&g.primary_key_parts], g.count);
+            prop_assert_eq!(&g.primary_key, &g.primary_key_parts.join("|"));
+        }
+        prop_assert_eq!(all.iter().map(|g| g.count).sum::<u64>(), sk.num_retained() as u64);
+        let some = sk.result(&idx, limit, NumStdDev::Two, '|').unwrap();
+        let expect = if limit == 0 { all.len() } else { limit.min(all.len()) };
+        prop_assert_eq!(&some[..], &all[..expect]);
+    }
+}
+
 /// Equality through the serialized view (table layout may differ).
 trait CloneCompacted {
     fn clone_compacted(&self) -> FdtSketch;

@@ -317,3 +317,19 @@ fn java_dialect_differs_only_in_the_ordered_flag() {
         FdtSketch::from_datasketches_bytes(&cpp).unwrap()
     );
 }
+
+/// The direct writer and distilled-theta's generic compact-tuple writer give
+/// the same bytes.
+#[test]
+fn direct_writer_equals_the_tuple_core_writer() {
+    use distilled_theta::tuple::Dialect;
+    for (name, sk, _) in rust_cases() {
+        let c = sk.compact();
+        assert_eq!(sk.to_datasketches_bytes(), c.serialize(), "{name}");
+        assert_eq!(
+            sk.to_java_bytes(),
+            c.serialize_dialect(Dialect::Java),
+            "{name}"
+        );
+    }
+}
