@@ -404,7 +404,21 @@ impl Engine {
 
     #[inline]
     fn score(&self, slots: &[u32]) -> f64 {
-        slots.iter().map(|&i| self.def[i as usize]).sum()
+        // Four partial sums: the loads are independent, the additions need
+        // not wait on each other.
+        let d = &self.def;
+        let mut acc = [0.0f64; 4];
+        let mut chunks = slots.chunks_exact(4);
+        for c in &mut chunks {
+            acc[0] += d[c[0] as usize];
+            acc[1] += d[c[1] as usize];
+            acc[2] += d[c[2] as usize];
+            acc[3] += d[c[3] as usize];
+        }
+        for (a, &i) in acc.iter_mut().zip(chunks.remainder()) {
+            *a += d[i as usize];
+        }
+        (acc[0] + acc[1]) + (acc[2] + acc[3])
     }
 
     /// Marks a point passed: its buckets' deficits drop by one record.
@@ -506,13 +520,9 @@ impl Engine {
                 .map(|i| {
                     let sl = &cs[i * stride..(i + 1) * stride];
                     let all = self.all.counts();
-                    let (mut score, mut common) = (0.0, 0u64);
-                    for &s in sl {
-                        score += self.def[s as usize];
-                        common += all[s as usize];
-                    }
+                    let common: u64 = sl.iter().map(|&s| all[s as usize]).sum();
                     Cand {
-                        score,
+                        score: self.score(sl),
                         commonness: common as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,

@@ -19,6 +19,11 @@ struct Person {
 
 const GENDERS: [&str; 3] = ["female", "male", "diverse"];
 
+/// A window entry: time, person, passed by the distiller, kept by Bernoulli.
+type Row = (f64, Person, bool, bool);
+/// Picks one sampler's decision from a row.
+type Pick<'a> = &'a dyn Fn(&Row) -> bool;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = ManualClock::new(1_700_000_000.0);
     let mut distiller = DistilledProcessor::<Person>::builder()
@@ -37,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let income = LogNormal::new(10.5f64, 0.6)?;
     let mut bernoulli = Bernoulli::new(0.1, 42);
     // Everyone in the last hour, with both samplers' decisions.
-    let mut window: Vec<(f64, Person, bool, bool)> = Vec::new();
+    let mut window: Vec<Row> = Vec::new();
     let mut passed_total = 0;
     for _ in 0..720 {
         let now = {
@@ -72,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(passed_total as u64, stats.passed);
 
     println!("\n{:<8} {:>12} {:>12}", "", "distilled", "bernoulli");
-    let ks = |f: &dyn Fn(&Person) -> f64, pick: &dyn Fn(&(f64, Person, bool, bool)) -> bool| {
+    let ks = |f: &dyn Fn(&Person) -> f64, pick: Pick<'_>| {
         let mut all: Vec<f64> = window.iter().map(|w| f(&w.1)).collect();
         let mut kept: Vec<f64> = window.iter().filter(|w| pick(w)).map(|w| f(&w.1)).collect();
         ks_distance(&mut all, &mut kept)
@@ -87,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ks(f, &|w| w.3)
         );
     }
-    let tv = |pick: &dyn Fn(&(f64, Person, bool, bool)) -> bool| {
+    let tv = |pick: Pick<'_>| {
         let code = |p: &Person| GENDERS.iter().position(|g| *g == p.gender).unwrap_or(3);
         let mut all = [0u64; 4];
         let mut kept = [0u64; 4];
