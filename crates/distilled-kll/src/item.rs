@@ -190,7 +190,7 @@ impl KllItem for f32 {
     }
     #[inline]
     fn sort_stored(keys: &mut [u32]) {
-        keys.sort_unstable();
+        crate::sort::sort_keys(keys);
     }
     #[inline]
     fn compact_run(buf: &mut [u32], run: crate::compact::Run, scratch: &mut Vec<u32>) {
