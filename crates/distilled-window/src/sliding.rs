@@ -153,15 +153,22 @@ impl WindowConfig {
 /// Panes cannot be subtracted from a sketch, so the window keeps them apart
 /// and combines them with the *two-stacks* sliding-window aggregation: the
 /// older panes (the front) carry suffix merges (`front[i]` is the merge of
-/// panes `i..` of the front), the newer closed panes (the back) carry one
-/// running merge, and the head pane is kept alone. A query is one clone and
-/// at most two merges; closing a pane is one merge; when the front runs out,
-/// the back is flipped into a new front with one clone and merge per pane,
-/// which happens once per `num_panes` pane advances, so O(1) amortised. An
-/// out-of-order item landing in a front pane makes the next query rebuild the
-/// suffix merges up to that pane (at most `num_panes` merges, once per query
-/// however many late items arrived). Memory: at most `2 * num_panes + 1`
-/// sketches.
+/// front panes `i..`), the newer closed panes (the back) carry one running
+/// merge, and the head pane is kept alone. The aggregation is lazy: an update
+/// touches only its pane (no merge ever happens on the update path, so
+/// updates cost what a plain ring of panes costs), and the merges are done
+/// by the query that needs them:
+///
+/// * every query: one clone and at most two merges (front, back, head);
+/// * plus one merge per pane closed since the previous query (into the back);
+/// * plus, when the front has run out, a flip: the closed panes become the
+///   new front with one clone and one merge each. A flip covers
+///   `num_panes - 1` panes, which then expire one per pane advance before the
+///   next flip, so this is O(1) merges amortised per pane advance;
+/// * plus, if late items reached front panes, a rebuild of the suffix merges
+///   up to the latest such pane (once per query, however many late items).
+///
+/// Memory: at most `2 * num_panes` sketches.
 ///
 /// [`query_naive`](Self::query_naive) merges every pane, for comparison.
 ///
@@ -202,9 +209,12 @@ pub struct SlidingWindow<S, C = SystemClock> {
     front: VecDeque<S>,
     /// Largest front index whose pane changed after `front` was built.
     front_dirty: Option<usize>,
-    /// Merge of the back panes `panes[front.len()..num_panes - 1]`.
+    /// Merge of the back panes `panes[front.len()..front.len() + back_panes]`.
     back: S,
-    /// Items in the back panes.
+    /// Closed panes merged into `back`; the closed panes after them (up to
+    /// the head) are merged at the next query.
+    back_panes: usize,
+    /// Items in the panes merged into `back`.
     back_count: u64,
     /// Items in the window (all panes).
     in_window: u64,
@@ -244,6 +254,7 @@ where
             counts: VecDeque::new(),
             front: VecDeque::new(),
             front_dirty: None,
+            back_panes: 0,
             back_count: 0,
             in_window: 0,
             expired_items: 0,
@@ -283,10 +294,13 @@ where
         let last = self.config.panes - 1;
         self.counts[idx] += 1;
         self.in_window += 1;
-        if idx == last {
+        let f = self.front.len();
+        if idx == last || idx >= f + self.back_panes {
+            // The head, or a closed pane not merged anywhere yet.
             self.panes[idx].update(item);
-        } else if idx >= self.front.len() {
-            // A closed back pane: keep the running back merge in step.
+        } else if idx >= f {
+            // A closed pane already merged into the back: keep that merge in
+            // step.
             self.panes[idx].update(item.clone());
             self.back.update(item);
             self.back_count += 1;
@@ -338,7 +352,7 @@ where
             return Ok(p);
         }
         for _ in head..p {
-            self.step()?;
+            self.step();
         }
         Ok(p)
     }
@@ -353,76 +367,73 @@ where
         self.front.clear();
         self.front_dirty = None;
         self.back = self.proto.empty_like();
+        self.back_panes = 0;
         self.back_count = 0;
         self.in_window = 0;
         self.head = Some(head);
     }
 
     /// Closes the head pane, opens the next one and expires the oldest.
-    ///
-    /// The fallible merges come first, so that a failed merge leaves a
-    /// consistent window whose head has not moved.
-    fn step(&mut self) -> Result<(), MergeError> {
-        let last = self.config.panes - 1;
-        if self.front.is_empty() {
-            // Everything but the head is in the back; the oldest pane is
-            // about to expire, so flip the back into a front first.
-            self.flip()?;
-        }
-        if last > 0 {
-            // Close the head pane into the back.
-            let c = self.counts[last];
-            if c > 0 {
-                self.back.merge(&self.panes[last])?;
-                self.back_count += c;
-            }
-        }
-        // Expire the oldest pane: front index 0, or the head itself in a
-        // one-pane window.
-        self.panes.pop_front();
-        let gone = self.counts.pop_front().unwrap_or(0);
-        self.in_window -= gone;
-        self.expired_items += gone;
+    /// No merging happens here: closed panes are merged when a query needs
+    /// them, so a stream that is rarely queried pays no merges.
+    fn step(&mut self) {
         if self.front.pop_front().is_some() {
             self.front_dirty = match self.front_dirty {
                 Some(0) | None => None,
                 Some(d) => Some(d - 1),
             };
+        } else if self.back_panes > 0 {
+            // No front: the back merge holds the expiring pane, so it is
+            // dropped; the next query flips the closed panes into a front.
+            self.back = self.proto.empty_like();
+            self.back_panes = 0;
+            self.back_count = 0;
         }
+        self.panes.pop_front();
+        let gone = self.counts.pop_front().unwrap_or(0);
+        self.in_window -= gone;
+        self.expired_items += gone;
         self.panes.push_back(self.proto.empty_like());
         self.counts.push_back(0);
         if let Some(h) = self.head.as_mut() {
             *h += 1;
         }
-        Ok(())
     }
 
-    /// Turns the back panes (all but the head) into the front, building the
-    /// suffix merges from the newest back pane to the oldest.
+    /// Turns every closed pane into the front, building the suffix merges
+    /// from the newest closed pane to the oldest, and empties the back.
     ///
     /// Each suffix merge is a clone of the next newer one with one pane
     /// merged in (cloning the large aggregate and merging the small pane is
-    /// much cheaper than the other way round). Only [`step`](Self::step)
-    /// flips, and it expires pane 0 straight after, so pane 0's suffix merge
-    /// is not computed: a placeholder stands in, marked dirty so that it is
-    /// rebuilt should the step fail before expiring it.
+    /// much cheaper than the other way round).
     fn flip(&mut self) -> Result<(), MergeError> {
         let k = self.config.panes - 1;
         debug_assert!(self.front.is_empty());
         let mut front: VecDeque<S> = VecDeque::with_capacity(k);
-        for i in (1..k).rev() {
+        for i in (0..k).rev() {
             let agg = self.suffix_merge(i, front.front())?;
             front.push_front(agg);
         }
-        if k > 0 {
-            front.push_front(self.proto.empty_like());
-            self.front_dirty = Some(0);
-        } else {
-            self.front_dirty = None;
-        }
         self.front = front;
+        self.front_dirty = None;
         self.back = self.proto.empty_like();
+        self.back_panes = 0;
         self.back_count = 0;
+        Ok(())
+    }
+
+    /// Merges the closed panes that joined the back since the last query.
+    fn catch_up_back(&mut self) -> Result<(), MergeError> {
+        let last = self.config.panes - 1;
+        while self.front.len() + self.back_panes < last {
+            let i = self.front.len() + self.back_panes;
+            let c = self.counts[i];
+            if c > 0 {
+                self.back.merge(&self.panes[i])?;
+                self.back_count += c;
+            }
+            self.back_panes += 1;
+        }
         Ok(())
     }
 
@@ -454,14 +465,23 @@ where
     }
 
     /// The merge of the panes inside the horizon, as of the head pane (an
-    /// empty sketch before any item). One clone and at most two merges, plus
-    /// a partial rebuild if late items reached the front panes.
+    /// empty sketch before any item).
+    ///
+    /// One clone and at most two merges, plus one merge per pane closed since
+    /// the previous query, plus a flip when the front has run out (amortised
+    /// over the panes it covers), plus a partial rebuild if late items
+    /// reached the front panes.
     pub fn query(&mut self) -> Result<S, WindowError> {
         if self.head.is_none() {
             return Ok(self.proto.empty_like());
         }
-        self.clean_front()?;
         let last = self.config.panes - 1;
+        if self.front.is_empty() && last > 0 {
+            self.flip()?;
+        } else {
+            self.catch_up_back()?;
+        }
+        self.clean_front()?;
         let mut out = match self.front.front() {
             Some(f) => {
                 let mut out = f.clone();
@@ -567,7 +587,7 @@ where
     }
 
     /// Sketches held (panes, suffix merges and the back merge): at most
-    /// `2 * num_panes + 1`.
+    /// `2 * num_panes`.
     pub fn sketches_held(&self) -> usize {
         self.panes.len() + self.front.len() + 1
     }
@@ -583,6 +603,7 @@ mod serde_impl {
     use std::collections::VecDeque;
 
     use distilled_core::{EmptyLike, Mergeable};
+
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{MAX_PANE_INDEX, SlidingWindow, WindowConfig};
@@ -690,16 +711,8 @@ mod serde_impl {
             w.panes = st.panes;
             w.counts = st.counts;
             w.in_window = total;
-            // Every closed pane goes to the back; the front is rebuilt by the
-            // next flip.
-            w.back = w.proto.empty_like();
-            w.back_count = 0;
-            for i in 0..n - 1 {
-                if w.counts[i] > 0 {
-                    w.back.merge(&w.panes[i]).map_err(D::Error::custom)?;
-                    w.back_count += w.counts[i];
-                }
-            }
+            // No front and an empty back: the next query flips the closed
+            // panes into a front.
             Ok(w)
         }
     }
