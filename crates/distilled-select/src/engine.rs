@@ -27,13 +27,13 @@
 //! deficits by one, which lowers the weighted sum of squared deficits by
 //! `2 * score - sum of weights`. The batch budget is spent greedily on the
 //! best score (kernel herding / online discrepancy minimisation over bucket
-//! indicators). Scores only fall while a batch is being spent, so the greedy
-//! runs lazily from a max-heap: the top is rescored and taken if it still
-//! beats the next stale score. Cost per batch: `O(n log n)` heap work plus a
-//! few rescorings per pick.
+//! indicators). After each pick the other candidates' scores drop by the
+//! weight of the slots they share with the pick, computed in O(1) per
+//! characteristic from compact codes (shared tree levels are the common
+//! prefix of two leaf numbers); so a batch of `n` with budget `k` costs
+//! `O(n * stride)` to score plus `O(k * n * characteristics)` to select.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
 use distilled_window::{BucketCounts, Entry, ExpiringFifo};
@@ -151,7 +151,8 @@ impl QuantileSketch for SortedSample {
     }
 }
 
-/// Heap entry of the lazy greedy.
+/// A candidate of the greedy, ordered best first by score, then rarest
+/// buckets, then the seeded tie-break.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
     score: f64,
@@ -187,6 +188,9 @@ impl Ord for Cand {
         self.cmp_key(other).then_with(|| other.idx.cmp(&self.idx))
     }
 }
+
+/// Leaf code of a missing numeric value.
+const MISSING: u32 = u32::MAX;
 
 /// SplitMix64: a seeded, stateless tie-break per record.
 #[inline]
@@ -365,6 +369,19 @@ impl Engine {
     /// Writes the `stride` slots of a row into `out`.
     #[inline]
     fn slots_of(&self, row: &[f64], out: &mut [u32]) {
+        let mut codes: SmallVec<[u32; 40]> = SmallVec::from_elem(0, self.code_width());
+        self.slots_and_codes(row, out, &mut codes);
+    }
+
+    /// Codes per candidate: one per characteristic (numeric leaf or
+    /// [`MISSING`], category code), then one cell per pair.
+    fn code_width(&self) -> usize {
+        self.specs.len() + self.pairs.len()
+    }
+
+    /// The slots of a row, and its codes (see [`Engine::code_width`]).
+    #[inline]
+    fn slots_and_codes(&self, row: &[f64], out: &mut [u32], codes: &mut [u32]) {
         let mut n = 0;
         // Coarse code per characteristic, for the pairs (one binary search
         // per numeric value, shared with its path).
@@ -377,8 +394,10 @@ impl Engine {
                         out[n] = base;
                         n += 1;
                         coarse.push(0);
+                        codes[c] = MISSING;
                     } else {
                         let leaf = l.leaf(v);
+                        codes[c] = leaf as u32;
                         coarse.push(1 + (leaf >> l.levels().saturating_sub(2)) as u32);
                         let mut node = l.k + leaf;
                         while node >= 1 {
@@ -392,11 +411,15 @@ impl Engine {
                     out[n] = base + v as u32;
                     n += 1;
                     coarse.push(v as u32);
+                    codes[c] = v as u32;
                 }
             }
         }
-        for &(i, j, pbase, nj) in &self.pairs {
-            out[n] = pbase + coarse[i] * nj + coarse[j];
+        let w = self.specs.len();
+        for (p, &(i, j, pbase, nj)) in self.pairs.iter().enumerate() {
+            let cell = pbase + coarse[i] * nj + coarse[j];
+            out[n] = cell;
+            codes[w + p] = cell;
             n += 1;
         }
         out[n..].fill(0);
@@ -419,6 +442,43 @@ impl Engine {
             *a += d[i as usize];
         }
         (acc[0] + acc[1]) + (acc[2] + acc[3])
+    }
+
+    /// Total weight of the slots two candidates share, from their codes.
+    #[inline]
+    fn overlap(&self, a: &[u32], b: &[u32]) -> f64 {
+        let w = self.weights;
+        let mut o = 0.0;
+        for (c, layout) in self.layouts.iter().enumerate() {
+            let (x, y) = (a[c], b[c]);
+            match layout {
+                Some(l) => {
+                    let path = f64::from(1 + l.levels());
+                    if x == MISSING || y == MISSING {
+                        if x == y {
+                            o += w.numeric_level * path;
+                        }
+                    } else {
+                        // Nodes shared from the root down to the lowest
+                        // common ancestor.
+                        let differing = 32 - (x ^ y).leading_zeros();
+                        o += w.numeric_level * (path - f64::from(differing));
+                    }
+                }
+                None => {
+                    if x == y {
+                        o += w.categorical;
+                    }
+                }
+            }
+        }
+        let nc = self.specs.len();
+        for p in 0..self.pairs.len() {
+            if a[nc + p] == b[nc + p] {
+                o += w.pair;
+            }
+        }
+        o
     }
 
     /// Marks a point passed: its buckets' deficits drop by one record.
@@ -485,12 +545,15 @@ impl Engine {
         let rebuilt = self.maybe_rebuild(rows);
 
         let stride = self.stride;
+        let cw = self.code_width();
         let mut cs = std::mem::take(&mut self.cand_slots);
         cs.resize(n * stride, 0);
+        let mut codes = vec![0u32; n * cw];
         for i in 0..n {
-            self.slots_of(
+            self.slots_and_codes(
                 &rows[i * w..(i + 1) * w],
                 &mut cs[i * stride..(i + 1) * stride],
+                &mut codes[i * cw..(i + 1) * cw],
             );
         }
         if !rebuilt {
@@ -516,37 +579,36 @@ impl Engine {
             out.fill(true);
         } else if k > 0 {
             let seq0 = self.total_valid - n as u64;
-            let mut heap: BinaryHeap<Cand> = (0..n)
+            let all = self.all.counts();
+            let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let sl = &cs[i * stride..(i + 1) * stride];
-                    let all = self.all.counts();
-                    let common: u64 = sl.iter().map(|&s| all[s as usize]).sum();
                     Cand {
                         score: self.score(sl),
-                        commonness: common as f64,
+                        commonness: sl.iter().map(|&s| all[s as usize]).sum::<u64>() as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
                     }
                 })
                 .collect();
-            let mut picked = 0;
-            while picked < k {
-                let Some(mut top) = heap.pop() else { break };
-                let i = top.idx as usize;
-                let sl = &cs[i * stride..(i + 1) * stride];
-                let fresh = self.score(sl);
-                if fresh != top.score {
-                    top.score = fresh;
-                    if let Some(next) = heap.peek()
-                        && top.cmp(next) == Ordering::Less
-                    {
-                        heap.push(top);
-                        continue;
-                    }
-                }
+            // Exact greedy: take the best, then lower every other
+            // candidate's score by the weight of the buckets it shares with
+            // the pick (computed from codes: shared tree levels, equal
+            // categories, equal pair cells), which is exactly how much the
+            // pick lowered the deficits it reads.
+            for _ in 0..k {
+                let Some(best) = (0..cands.len()).max_by(|&a, &b| cands[a].cmp(&cands[b])) else {
+                    break;
+                };
+                let pick = cands.swap_remove(best);
+                let i = pick.idx as usize;
                 out[i] = true;
-                picked += 1;
                 self.mark_passed(&cs[i * stride..(i + 1) * stride]);
+                let ci = &codes[i * cw..(i + 1) * cw];
+                for cand in cands.iter_mut() {
+                    let j = cand.idx as usize;
+                    cand.score -= self.overlap(ci, &codes[j * cw..(j + 1) * cw]);
+                }
             }
         }
         if k == n {

@@ -28,7 +28,7 @@
 //!   pass count stays within one batch budget of `rate` times its size.
 //! * The budget is spent greedily on the records whose buckets lag most
 //!   (`rate * all - passed`, summed over characteristics, tree levels and
-//!   pairs), updating deficits after each pick; ties go to the rarest
+//!   pairs), updating scores after each pick; ties go to the rarest
 //!   buckets, then to a seeded hash. Only the past and the current batch are
 //!   used, and the cost is `O(n log n)` per batch.
 //!
