@@ -27,6 +27,9 @@ pub enum FdtError {
     },
     /// The DataSketches array-of-strings summary holds at most 127 strings.
     TooManyDimensions(usize),
+    /// A tuple's strings total this many bytes, more than a summary
+    /// (`i32` sizes) can hold.
+    TupleTooLarge(usize),
 }
 
 impl fmt::Display for FdtError {
@@ -56,6 +59,10 @@ impl fmt::Display for FdtError {
             FdtError::TooManyDimensions(n) => write!(
                 f,
                 "a tuple has {n} dimensions; the DataSketches format allows at most 127"
+            ),
+            FdtError::TupleTooLarge(n) => write!(
+                f,
+                "a tuple of {n} bytes is too large for the DataSketches summary format"
             ),
         }
     }

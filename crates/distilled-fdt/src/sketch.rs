@@ -188,7 +188,8 @@ impl FdtSketch {
     }
 
     /// Tuples refused by [`FdtSketch::update`] because they had more than 127
-    /// dimensions (the DataSketches summary format's limit). Not part of the
+    /// dimensions or more than 2 GiB of text (the DataSketches summary
+    /// format's limits). Not part of the
     /// DataSketches bytes; kept by serde.
     pub fn rejected_tuples(&self) -> u64 {
         self.rejected
@@ -196,8 +197,8 @@ impl FdtSketch {
 
     /// The retained entries: each tuple's theta hash and its strings, in
     /// table order.
-    pub fn entries(&self) -> impl Iterator<Item = (u64, &[Box<str>])> + '_ {
-        self.sketch.iter().map(|(h, s)| (h, s.0.values()))
+    pub fn entries(&self) -> impl Iterator<Item = (u64, &ArrayOfStrings)> + '_ {
+        self.sketch.iter().map(|(h, s)| (h, &s.0))
     }
 
     /// Adds one tuple. Tuples with more than 127 strings are not added and
@@ -214,14 +215,18 @@ impl FdtSketch {
         }
     }
 
-    /// Adds one tuple, or fails with [`FdtError::TooManyDimensions`] (the
-    /// sketch is then unchanged).
+    /// Adds one tuple, or fails with [`FdtError::TooManyDimensions`] or
+    /// [`FdtError::TupleTooLarge`] (the sketch is then unchanged).
     #[inline]
     pub fn try_update<S: AsRef<str>>(&mut self, tuple: &[S]) -> Result<(), FdtError> {
         if tuple.len() > MAX_DIMENSIONS {
             return Err(FdtError::TooManyDimensions(tuple.len()));
         }
         let hash = tuple_hash(tuple, SEED);
+        let bytes: usize = tuple.iter().map(|s| s.as_ref().len()).sum();
+        if 5 + 4 * tuple.len() + bytes > i32::MAX as usize {
+            return Err(FdtError::TupleTooLarge(bytes));
+        }
         if hash >= self.sketch.theta64() {
             // Rejected by sampling: build nothing (the call still marks the
             // sketch non-empty, as every offered key does).
@@ -233,20 +238,10 @@ impl FdtSketch {
         Ok(())
     }
 
-    /// Adds one owned tuple; its strings are moved into the sketch when the
-    /// tuple is retained, so nothing is copied.
+    /// Adds one owned tuple (as [`FdtSketch::update`]; a retained tuple is
+    /// stored compactly, so its strings are copied once either way).
     pub fn update_owned(&mut self, tuple: Vec<String>) {
-        if tuple.len() > MAX_DIMENSIONS {
-            self.rejected += 1;
-            return;
-        }
-        let hash = tuple_hash(&tuple, SEED);
-        if hash >= self.sketch.theta64() {
-            self.sketch.update_hash(hash, &Cell::new(None));
-        } else {
-            let pending = Cell::new(ArrayOfStrings::from_vec(tuple).ok());
-            self.sketch.update_hash(hash, &pending);
-        }
+        self.update(&tuple);
     }
 
     /// Keeps only the `k` smallest hashes (lowering theta), as the
@@ -325,7 +320,7 @@ impl FdtSketch {
             HashMap::with_capacity_and_hasher(self.num_retained() / 4 + 1, Default::default());
         let mut accs: Vec<Acc<'_>> = Vec::new();
         for (_, tuple) in self.sketch.iter() {
-            let values = tuple.0.values();
+            let values = &tuple.0;
             if max_index >= values.len() {
                 return Err(FdtError::PrimaryKeyIndexOutOfRange {
                     index: max_index,
@@ -341,7 +336,7 @@ impl FdtSketch {
                 acc.parts
                     .iter()
                     .zip(primary_key_indices)
-                    .all(|(p, &i)| *p == &*values[i])
+                    .all(|(p, &i)| *p == &values[i])
             };
             let head = index.entry(h).or_insert(NONE);
             let mut g = *head;
@@ -350,7 +345,7 @@ impl FdtSketch {
             }
             if g == NONE {
                 accs.push(Acc {
-                    parts: primary_key_indices.iter().map(|&i| &*values[i]).collect(),
+                    parts: primary_key_indices.iter().map(|&i| &values[i]).collect(),
                     count: 1,
                     next: *head,
                 });
@@ -646,8 +641,8 @@ mod serde_impl {
             let mut entries = Vec::with_capacity(r.tuples.len());
             for t in r.tuples {
                 let h = tuple_hash(&t, SEED);
-                let s = ArrayOfStrings::from_vec(t)
-                    .map_err(|t| D::Error::custom(FdtError::TooManyDimensions(t.len())))?;
+                let s = ArrayOfStrings::new(&t)
+                    .ok_or_else(|| D::Error::custom(FdtError::TooManyDimensions(t.len())))?;
                 entries.push((h, Retained(s)));
             }
             // from_parts checks theta, emptiness, hashes below theta and

@@ -16,68 +16,86 @@ use distilled_theta::tuple::{Summary, SummarySerde};
 /// Most strings one summary may hold (the count is a signed byte in Java).
 pub const MAX_DIMENSIONS: usize = 127;
 
-/// A retained tuple.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ArrayOfStrings(Box<[Box<str>]>);
+/// A retained tuple: its strings concatenated in one allocation, with their
+/// end offsets in another, so that a retained entry costs two allocations
+/// whatever its width, and reading a string is a slice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArrayOfStrings {
+    data: Box<str>,
+    ends: Box<[u32]>,
+}
 
 impl ArrayOfStrings {
-    /// Copies a tuple. Fails (returns `None`) with more than 127 strings.
+    /// Copies a tuple. `None` with more than 127 strings, or when the
+    /// serialized summary would exceed `i32::MAX` bytes.
     pub fn new<S: AsRef<str>>(tuple: &[S]) -> Option<Self> {
-        (tuple.len() <= MAX_DIMENSIONS)
-            .then(|| ArrayOfStrings(tuple.iter().map(|s| Box::from(s.as_ref())).collect()))
+        if tuple.len() > MAX_DIMENSIONS {
+            return None;
+        }
+        let bytes: usize = tuple.iter().map(|s| s.as_ref().len()).sum();
+        if 5 + 4 * tuple.len() + bytes > i32::MAX as usize {
+            return None;
+        }
+        let mut data = String::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(tuple.len());
+        for s in tuple {
+            data.push_str(s.as_ref());
+            ends.push(data.len() as u32);
+        }
+        Some(ArrayOfStrings {
+            data: data.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        })
     }
 
     /// The zero-dimensional tuple.
     pub fn empty() -> Self {
-        ArrayOfStrings(Box::new([]))
-    }
-
-    /// Takes ownership of a tuple. Fails (gives the tuple back) with more than
-    /// 127 strings.
-    pub fn from_vec(tuple: Vec<String>) -> Result<Self, Vec<String>> {
-        if tuple.len() > MAX_DIMENSIONS {
-            return Err(tuple);
+        ArrayOfStrings {
+            data: Box::from(""),
+            ends: Box::new([]),
         }
-        Ok(ArrayOfStrings(
-            tuple.into_iter().map(String::into_boxed_str).collect(),
-        ))
-    }
-
-    /// The strings.
-    pub fn values(&self) -> &[Box<str>] {
-        &self.0
     }
 
     /// Number of strings (dimensions).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.ends.len()
     }
 
     /// `true` for the zero-dimensional tuple.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// The `i`-th string.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(&self.data[start..end])
+    }
+
+    /// The strings in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).expect("index in range"))
     }
 
     /// The strings as owned `String`s.
     pub fn to_vec(&self) -> Vec<String> {
-        self.0.iter().map(|s| s.to_string()).collect()
+        self.iter().map(str::to_string).collect()
     }
 
     /// Serialized size in bytes.
     pub fn serialized_size(&self) -> usize {
-        5 + self.0.iter().map(|s| 4 + s.len()).sum::<usize>()
+        5 + 4 * self.len() + self.data.len()
     }
 
     /// Appends the serialized form.
     pub fn write(&self, w: &mut ByteWriter) {
-        // A tuple has at most 127 strings; a string longer than i32::MAX bytes
-        // cannot be written in this format, so sizes saturate (and would be
-        // refused by every reader) instead of wrapping silently.
-        let total = i32::try_from(self.serialized_size()).unwrap_or(i32::MAX);
-        w.put_i32(total).put_u8(self.0.len() as u8);
-        for s in self.0.iter() {
-            w.put_i32(i32::try_from(s.len()).unwrap_or(i32::MAX))
-                .put_bytes(s.as_bytes());
+        // Sizes fit in i32: `new` and `read` refuse larger tuples.
+        w.put_i32(self.serialized_size() as i32)
+            .put_u8(self.len() as u8);
+        for s in self.iter() {
+            w.put_i32(s.len() as i32).put_bytes(s.as_bytes());
         }
     }
 
@@ -102,7 +120,8 @@ impl ArrayOfStrings {
         // The declared total must fit in the input before anything is
         // allocated for the strings.
         r.require(total as usize - 5)?;
-        let mut strings = Vec::with_capacity(usize::from(count));
+        let mut data = String::with_capacity(total as usize - 5);
+        let mut ends = Vec::with_capacity(usize::from(count));
         for _ in 0..count {
             let len = r.i32()?;
             if len < 0 {
@@ -115,7 +134,8 @@ impl ArrayOfStrings {
             let s = std::str::from_utf8(bytes).map_err(|e| {
                 DecodeError::inconsistent("summary string", format!("not UTF-8: {e}"))
             })?;
-            strings.push(Box::from(s));
+            data.push_str(s);
+            ends.push(data.len() as u32);
         }
         let used = r.position() - start;
         if used != total as usize {
@@ -124,7 +144,20 @@ impl ArrayOfStrings {
                 format!("declares {total} bytes, its strings take {used}"),
             ));
         }
-        Ok(ArrayOfStrings(strings.into_boxed_slice()))
+        Ok(ArrayOfStrings {
+            data: data.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        })
+    }
+}
+
+impl std::ops::Index<usize> for ArrayOfStrings {
+    type Output = str;
+
+    /// The `i`-th string; panics when out of range, like slice indexing
+    /// ([`ArrayOfStrings::get`] does not).
+    fn index(&self, i: usize) -> &str {
+        self.get(i).expect("string index out of range")
     }
 }
 
@@ -202,10 +235,15 @@ mod tests {
     }
 
     #[test]
-    fn dimension_limit() {
+    fn dimension_limit_and_access() {
         let wide: Vec<String> = (0..128).map(|i| i.to_string()).collect();
         assert!(ArrayOfStrings::new(&wide).is_none());
-        assert!(ArrayOfStrings::new(&wide[..127]).is_some());
-        assert!(ArrayOfStrings::from_vec(wide).is_err());
+        let ok = ArrayOfStrings::new(&wide[..127]).unwrap();
+        assert_eq!(ok.len(), 127);
+        assert_eq!(ok.to_vec(), wide[..127].to_vec());
+        assert_eq!((&ok[0], &ok[126], ok.get(127)), ("0", "126", None));
+        let e = ArrayOfStrings::new(&["", "é", ""]).unwrap();
+        assert_eq!(e.iter().collect::<Vec<_>>(), vec!["", "é", ""]);
+        assert!(ArrayOfStrings::empty().is_empty());
     }
 }

@@ -236,7 +236,7 @@ fn comma_collisions_keep_the_first_tuple_like_java() {
     sk.update(&["a", "b,c"]);
     assert_eq!(sk.num_retained(), 1);
     let (_, t) = sk.entries().next().unwrap();
-    assert_eq!(&*t[0], "a,b");
+    assert_eq!(&t[0], "a,b");
 }
 
 #[test]
