@@ -46,7 +46,12 @@ use smallvec::SmallVec;
 #[derive(Debug, Clone)]
 pub(crate) struct Point {
     passed: bool,
+    /// Boundary generation the cached leaves belong to.
+    generation: u32,
     row: SmallVec<[f64; 4]>,
+    /// Codes of the row's characteristics under `generation`'s boundaries,
+    /// so that expiry needs no binary search.
+    codes: SmallVec<[u32; 4]>,
 }
 
 /// What the engine needs to know about one characteristic.
@@ -235,6 +240,8 @@ pub(crate) struct Engine {
     churn: usize,
     len_at_rebuild: usize,
     rebuilds: u64,
+    /// Bumped whenever boundaries change (cached point codes go stale).
+    generation: u32,
     now: f64,
     // Scratch.
     cand_slots: Vec<u32>,
@@ -285,6 +292,7 @@ impl Engine {
             churn: 0,
             len_at_rebuild: 0,
             rebuilds: 0,
+            generation: 0,
             now: f64::NEG_INFINITY,
             cand_slots: Vec::new(),
             slot_buf: Vec::new(),
@@ -370,7 +378,15 @@ impl Engine {
     #[inline]
     fn slots_of(&self, row: &[f64], out: &mut [u32]) {
         let mut codes: SmallVec<[u32; 40]> = SmallVec::from_elem(0, self.code_width());
-        self.slots_and_codes(row, out, &mut codes);
+        self.slots_and_codes(row, out, &mut codes, None);
+    }
+
+    /// The slots of a window point, from its cached codes when they are
+    /// current.
+    fn slots_of_point(&self, p: &Point, out: &mut [u32]) {
+        let mut codes: SmallVec<[u32; 40]> = SmallVec::from_elem(0, self.code_width());
+        let hint = (p.generation == self.generation).then_some(&p.codes[..]);
+        self.slots_and_codes(&p.row, out, &mut codes, hint);
     }
 
     /// Codes per candidate: one per characteristic (numeric leaf or
@@ -381,7 +397,13 @@ impl Engine {
 
     /// The slots of a row, and its codes (see [`Engine::code_width`]).
     #[inline]
-    fn slots_and_codes(&self, row: &[f64], out: &mut [u32], codes: &mut [u32]) {
+    fn slots_and_codes(
+        &self,
+        row: &[f64],
+        out: &mut [u32],
+        codes: &mut [u32],
+        hint: Option<&[u32]>,
+    ) {
         let mut n = 0;
         // Coarse code per characteristic, for the pairs (one binary search
         // per numeric value, shared with its path).
@@ -396,7 +418,10 @@ impl Engine {
                         coarse.push(0);
                         codes[c] = MISSING;
                     } else {
-                        let leaf = l.leaf(v);
+                        let leaf = match hint {
+                            Some(h) => h[c] as usize,
+                            None => l.leaf(v),
+                        };
                         codes[c] = leaf as u32;
                         coarse.push(1 + (leaf >> l.levels().saturating_sub(2)) as u32);
                         let mut node = l.k + leaf;
@@ -512,7 +537,7 @@ impl Engine {
     fn remove(&mut self, e: Entry<Point>) {
         let mut buf = std::mem::take(&mut self.slot_buf);
         buf.resize(self.stride, 0);
-        self.slots_of(&e.item.row, &mut buf);
+        self.slots_of_point(&e.item, &mut buf);
         self.count_point(&buf, e.item.passed, false);
         if e.item.passed {
             self.window_passed -= 1;
@@ -554,6 +579,7 @@ impl Engine {
                 &rows[i * w..(i + 1) * w],
                 &mut cs[i * stride..(i + 1) * stride],
                 &mut codes[i * cw..(i + 1) * cw],
+                None,
             );
         }
         if !rebuilt {
@@ -623,7 +649,9 @@ impl Engine {
         for (i, &p) in out.iter().enumerate() {
             let point = Point {
                 passed: p,
+                generation: self.generation,
                 row: SmallVec::from_slice(&rows[i * w..(i + 1) * w]),
+                codes: SmallVec::from_slice(&codes[i * cw..i * cw + w]),
             };
             match self.fifo.push(ts[i], point) {
                 Ok(None) => {}
@@ -690,6 +718,7 @@ impl Engine {
     /// unpassed rows of the current batch), then a full recount.
     fn rebuild(&mut self, batch_rows: &[f64]) {
         self.rebuilds += 1;
+        self.generation = self.generation.wrapping_add(1);
         let w = self.specs.len();
         let len = self.fifo.len() + batch_rows.len() / w.max(1);
         let step = len
