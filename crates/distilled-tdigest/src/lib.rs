@@ -441,9 +441,9 @@ impl TDigest {
             // The common case streams the sorted buffer and the old centroids
             // straight into the merge pass, without an intermediate list.
             let mut out = Vec::with_capacity(self.centroid_capacity());
-            pass_k1(
-                MergeIter::new(&self.buffer, &old),
-                total,
+            pass_k1_keys(
+                &self.buffer,
+                &old,
                 self.centroid_weight,
                 self.compression,
                 &mut out,
@@ -998,6 +998,144 @@ impl Iterator for MergeIter<'_> {
     }
 }
 
+/// [`pass_k1`] over the sorted buffer keys and the old centroids, with the
+/// same result, but runs of buffered values that fit in the current centroid
+/// (in the body, where only the arcsine limit applies) are summed in one
+/// tight loop instead of one item at a time.
+fn pass_k1_keys(
+    keys: &[u64],
+    old: &[Centroid],
+    total: f64,
+    compression: u16,
+    out: &mut Vec<Centroid>,
+) {
+    let n = keys.len() + old.len();
+    let mut items = MergeIter::new(keys, old);
+    let Some(first) = items.next() else {
+        return;
+    };
+    let p = K1Params::new(total, compression);
+    let mut so_far = 0.0;
+    let mut origin = first.mean;
+    let mut w = first.weight;
+    let mut offset_sum = 0.0;
+    let mut limit: f64 = 0.0;
+    let mut in_lo_tail = true;
+    let mut next_index = 1usize; // global index of the next item
+    loop {
+        if !in_lo_tail && items.k < keys.len() {
+            // Unit values that fit: so_far + w + m <= min(limit, hi tail) and
+            // the overall last item stays out.
+            let cap = limit.min(p.hi_tail_w) - (so_far + w);
+            if cap >= 1.0 {
+                let mut m = (cap as usize)
+                    .min(keys.len() - items.k)
+                    .min(n.saturating_sub(1 + next_index));
+                while m > 0 && so_far + w + m as f64 > limit.min(p.hi_tail_w) {
+                    m -= 1;
+                }
+                if let Some(c) = old.get(items.o) {
+                    // Buffered values come before an old centroid unless
+                    // the centroid's mean is smaller.
+                    let bound = c.mean;
+                    let run = &keys[items.k..items.k + m];
+                    m = run.partition_point(|&key| key_to_f64(key) <= bound);
+                }
+                if m > 0 {
+                    for &key in &keys[items.k..items.k + m] {
+                        offset_sum += key_to_f64(key) - origin;
+                    }
+                    w += m as f64;
+                    items.k += m;
+                    next_index += m;
+                    continue;
+                }
+            }
+        }
+        let Some(it) = items.next() else {
+            break;
+        };
+        let proposed_end = so_far + w + it.weight;
+        let ok = proposed_end <= limit
+            && next_index + 1 != n
+            && if in_lo_tail || proposed_end > p.hi_tail_w {
+                p.k2_ok(so_far, w + it.weight)
+            } else {
+                true
+            };
+        next_index += 1;
+        if ok {
+            w += it.weight;
+            offset_sum += (it.mean - origin) * it.weight;
+        } else {
+            out.push(Centroid {
+                mean: origin + offset_sum / w,
+                weight: w,
+            });
+            so_far += w;
+            origin = it.mean;
+            w = it.weight;
+            offset_sum = 0.0;
+            limit = p.limit_after(so_far);
+            in_lo_tail = so_far < p.lo_tail_w;
+        }
+    }
+    out.push(Centroid {
+        mean: origin + offset_sum / w,
+        weight: w,
+    });
+}
+
+/// Constants of one K1 pass.
+struct K1Params {
+    total: f64,
+    step: f64,
+    k2_scale: f64,
+    lo_tail_w: f64,
+    hi_tail_w: f64,
+}
+
+impl K1Params {
+    fn new(total: f64, compression: u16) -> Self {
+        let delta = 2.0 * compression as f64;
+        // K2 limit and the tail width where it is the tighter one:
+        // q(1−q)·Z·f/δ < (2π/δ)·sqrt(q(1−q))  ⇔  sqrt(q(1−q)) < 2π/(Z·f).
+        let z = 4.0 * (total / delta).ln() + 24.0;
+        let tail_q = if z > 0.0 {
+            let s = 2.0 * std::f64::consts::PI * TAIL_FACTOR / z;
+            (2.0 * s * s).min(0.5)
+        } else {
+            0.5
+        };
+        K1Params {
+            total,
+            step: 2.0 * std::f64::consts::PI / delta,
+            k2_scale: total * z / (delta * TAIL_FACTOR),
+            lo_tail_w: tail_q * total,
+            hi_tail_w: (1.0 - tail_q) * total,
+        }
+    }
+
+    /// Largest cumulative weight of a centroid that starts after `so_far`.
+    fn limit_after(&self, so_far: f64) -> f64 {
+        let q0 = (so_far / self.total).clamp(0.0, 1.0);
+        let a = (2.0 * q0 - 1.0).asin() + self.step;
+        if a >= std::f64::consts::FRAC_PI_2 {
+            f64::INFINITY
+        } else {
+            self.total * (a.sin() + 1.0) / 2.0
+        }
+    }
+
+    /// The (tightened) K2 test.
+    #[inline]
+    fn k2_ok(&self, so_far: f64, proposed: f64) -> bool {
+        let q0 = so_far / self.total;
+        let q2 = (so_far + proposed) / self.total;
+        proposed <= self.k2_scale * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2))
+    }
+}
+
 /// How much finer than the K2 limit K1's tail centroids are kept.
 const TAIL_FACTOR: f64 = 2.0;
 
@@ -1026,35 +1164,7 @@ fn pass_k1<I: Iterator<Item = Centroid>>(
     let Some(first) = items.next() else {
         return;
     };
-    let delta = 2.0 * compression as f64;
-    let step = 2.0 * std::f64::consts::PI / delta; // one unit of k, in asin space
-    let half_pi = std::f64::consts::FRAC_PI_2;
-    let limit_after = |so_far: f64| -> f64 {
-        let q0 = (so_far / total).clamp(0.0, 1.0);
-        let a = (2.0 * q0 - 1.0).asin() + step;
-        if a >= half_pi {
-            f64::INFINITY
-        } else {
-            total * (a.sin() + 1.0) / 2.0
-        }
-    };
-    // K2 limit and the tail width where it is the tighter one:
-    // q(1−q)·Z/δ < (2π/δ)·sqrt(q(1−q))  ⇔  sqrt(q(1−q)) < 2π/Z.
-    let z = 4.0 * (total / delta).ln() + 24.0;
-    let k2_scale = total * z / (delta * TAIL_FACTOR); // W / normalizer
-    let tail_q = if z > 0.0 {
-        let s = 2.0 * std::f64::consts::PI * TAIL_FACTOR / z;
-        (2.0 * s * s).min(0.5)
-    } else {
-        0.5
-    };
-    let lo_tail_w = tail_q * total;
-    let hi_tail_w = (1.0 - tail_q) * total;
-    let k2_ok = |so_far: f64, proposed: f64| -> bool {
-        let q0 = so_far / total;
-        let q2 = (so_far + proposed) / total;
-        proposed <= k2_scale * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2))
-    };
+    let p = K1Params::new(total, compression);
     let mut so_far = 0.0; // weight before the current centroid
     let mut origin = first.mean;
     let mut w = first.weight;
@@ -1067,8 +1177,8 @@ fn pass_k1<I: Iterator<Item = Centroid>>(
         let proposed_end = so_far + w + it.weight;
         let ok = proposed_end <= limit
             && i + 1 != last
-            && if in_lo_tail || proposed_end > hi_tail_w {
-                k2_ok(so_far, w + it.weight)
+            && if in_lo_tail || proposed_end > p.hi_tail_w {
+                p.k2_ok(so_far, w + it.weight)
             } else {
                 true
             };
@@ -1084,8 +1194,8 @@ fn pass_k1<I: Iterator<Item = Centroid>>(
             origin = it.mean;
             w = it.weight;
             offset_sum = 0.0;
-            limit = limit_after(so_far);
-            in_lo_tail = so_far < lo_tail_w;
+            limit = p.limit_after(so_far);
+            in_lo_tail = so_far < p.lo_tail_w;
         }
     }
     out.push(Centroid {
