@@ -15,6 +15,12 @@
 //! * [`time`]: units (`f64` seconds), the [`Clock`] abstraction, validation.
 //!
 //! Errors are in [`error`].
+//!
+//! Feature `serde`: `Serialize`/`Deserialize` for [`SlidingWindow`] (when the
+//! sketch has them; the clock is not data and comes back as `C::default()`),
+//! [`WindowConfig`], [`ExpiringFifo`] and the counters. Everything read is
+//! validated (pane counts, ordering, totals), so inconsistent input is an
+//! error, not a window that misbehaves later.
 
 pub mod counters;
 pub mod error;
