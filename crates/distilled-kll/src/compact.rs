@@ -113,8 +113,17 @@ pub(crate) fn compact_run_copy<S: Ord + Copy>(
     );
     let a = &scratch[..];
     let out = &mut buf[beg + half..beg + pop + pop_above];
-    // In `out`, the level above starts at `half`.
-    let (mut i, mut j, mut c) = (0usize, half, 0usize);
+    // In `out`, the level above starts at `half`. When all of it comes
+    // before the first survivor (ties go to the level above), as on sorted
+    // input, it moves down as one block. (A binary search for a partial
+    // prefix costs more than it saves on random input.)
+    let pre = if out[out.len() - 1] <= a[0] {
+        pop_above
+    } else {
+        0
+    };
+    out.copy_within(half..half + pre, 0);
+    let (mut i, mut j, mut c) = (0usize, half + pre, pre);
     let end = out.len();
     while i < a.len() && j < end {
         let x = a[i];
