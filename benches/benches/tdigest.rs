@@ -68,7 +68,8 @@ fn accuracy(sorted: &[f64], centroids: usize, quantile: impl Fn(f64) -> f64) -> 
 
 /// Accuracy at about 150 retained centroids for each digest: `datasketches`
 /// k = 100 keeps 140-170, so `tdigest` gets max_size 150 and distilled K1 gets
-/// compression 50 (K1 keeps about 3 centroids per unit of compression, half of them in its finer tails). Distilled K2 at k = 100 is
+/// compression 50 (K1 keeps about 3 centroids per unit of compression, about
+/// half of them in its finer tails). Distilled K2 at k = 100 is
 /// the same algorithm as `datasketches` (byte-identical), shown for reference.
 fn print_accuracy(n: usize) {
     println!("t-digest accuracy, n = {n}, about 150 retained centroids each");
@@ -185,6 +186,8 @@ fn add(c: &mut Criterion) {
     }
 }
 
+/// 100 digests of 1e5 normal values each, about 150 centroids per digest
+/// (distilled K1 c=50, `tdigest` size 150, `datasketches` k=100).
 fn merge(c: &mut Criterion) {
     let parts_n = 100;
     let each = 100_000;
@@ -193,11 +196,11 @@ fn merge(c: &mut Criterion) {
     let mut dss = Vec::new();
     for i in 0..parts_n {
         let xs = values(Dist::Normal, each, 1000 + i as u64);
-        let mut d = TDigest::new(100).unwrap();
+        let mut d = TDigest::new(50).unwrap();
         d.add_many(&xs);
         d.compress();
         ours.push(d);
-        let mut t = tdigest::TDigest::new_with_size(100);
+        let mut t = tdigest::TDigest::new_with_size(150);
         t.extend_values(xs.iter().copied());
         t.flush();
         tds.push(t);
@@ -213,7 +216,7 @@ fn merge(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(2));
     g.warm_up_time(Duration::from_millis(500));
     g.bench_function("distilled_merge_many", |b| {
-        b.iter(|| black_box(TDigest::merge_many(ours.iter(), 100).unwrap()))
+        b.iter(|| black_box(TDigest::merge_many(ours.iter(), 50).unwrap()))
     });
     g.bench_function("distilled_pairwise", |b| {
         b.iter_batched(

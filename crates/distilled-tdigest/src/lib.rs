@@ -152,7 +152,9 @@ pub struct Info {
     pub compression: u16,
     /// The scale function.
     pub scale: Scale,
-    /// Upper bound on the number of centroids after a compression.
+    /// Nominal centroid capacity (`2·compression + 10` for K2 as in
+    /// DataSketches, `3·compression + 10` for K1); compressed digests stay
+    /// below it in practice (the merge pass itself does not truncate).
     pub centroid_capacity: usize,
     /// Number of unit values buffered before a compression.
     pub buffer_capacity: usize,
@@ -387,7 +389,9 @@ impl TDigest {
         &self.centroids
     }
 
-    /// Upper bound on the number of centroids after a compression.
+    /// Nominal centroid capacity, see [`Info::centroid_capacity`]. K1 digests
+    /// holding at most this many values (and centroids) are never compressed,
+    /// so their answers stay exact.
     pub fn centroid_capacity(&self) -> usize {
         centroid_capacity_for(self.compression, self.scale)
     }
