@@ -532,9 +532,17 @@ impl TDigest {
             return Ok(());
         }
         let mut items = Vec::new();
-        self.collect_items(&mut items);
-        other.collect_items(&mut items);
-        sort_items(&mut items);
+        let flushed =
+            |d: &TDigest| d.buffer.is_empty() && d.pending.is_empty() && is_canonical(&d.centroids);
+        if flushed(self) && flushed(other) {
+            // Both sides are already in canonical order: a linear merge gives
+            // the same sequence as sorting the union.
+            merge_canonical(&self.centroids, &other.centroids, &mut items);
+        } else {
+            self.collect_items(&mut items);
+            other.collect_items(&mut items);
+            sort_items(&mut items);
+        }
         self.centroid_weight += self.buffer.len() as f64 + self.pending_weight + other.count();
         self.buffer.clear();
         self.pending.clear();
@@ -917,6 +925,31 @@ fn sort_items(items: &mut [Centroid]) {
         }
     }
     items.sort_unstable_by(cmp_centroid);
+}
+
+/// `true` when `cs` is sorted by [`cmp_centroid`] and holds no `-0.0` mean
+/// (which [`sort_items`] would rewrite).
+fn is_canonical(cs: &[Centroid]) -> bool {
+    cs.iter()
+        .all(|c| c.mean != 0.0 || c.mean.is_sign_positive())
+        && cs.windows(2).all(|w| cmp_centroid(&w[0], &w[1]).is_le())
+}
+
+/// Linear merge of two canonical sequences.
+fn merge_canonical(a: &[Centroid], b: &[Centroid], out: &mut Vec<Centroid>) {
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp_centroid(&b[j], &a[i]).is_lt() {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 /// Merges three ascending sequences into `out`: unit values (keys), weighted
