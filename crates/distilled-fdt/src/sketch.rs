@@ -1,8 +1,6 @@
 //! The FDT sketch.
 
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use distilled_core::hash::{DEFAULT_SEED, MAX_THETA};
 use distilled_core::{
@@ -19,27 +17,6 @@ use crate::group::Group;
 use crate::hash::tuple_hash;
 use crate::params::{MAX_LG_K, MIN_LG_K, check_lg_k, lg_k_for};
 use crate::summary::{ArrayOfStrings, MAX_DIMENSIONS};
-
-/// A `Hasher` for keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are used; fold anything else in anyway.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
 
 /// The seed every FDT sketch hashes with (Java's FdtSketch has no other).
 pub const SEED: u64 = DEFAULT_SEED;
@@ -310,14 +287,21 @@ impl FdtSketch {
         // hashed once (XXH64 per part, chained); the map goes from that hash
         // to a chain of groups, and the parts are compared, so that hash
         // collisions cannot merge groups. Only a new group allocates.
+        // One group per distinct primary key: the group remembers one tuple
+        // that has it (no copy), its key hash and its count. Groups are found
+        // through an open-addressing table of group indices keyed by the hash;
+        // the key strings are compared, so a hash collision cannot merge two
+        // groups.
         struct Acc<'a> {
-            parts: Vec<&'a str>,
+            rep: &'a ArrayOfStrings,
+            hash: u64,
             count: u64,
-            next: u32,
         }
         const NONE: u32 = u32::MAX;
-        let mut index: HashMap<u64, u32, BuildHasherDefault<PreHashed>> =
-            HashMap::with_capacity_and_hasher(self.num_retained() / 4 + 1, Default::default());
+        let n = self.num_retained();
+        let lg_slots = (2 * n.max(1)).next_power_of_two().trailing_zeros();
+        let mask = (1usize << lg_slots) - 1;
+        let mut slots = vec![NONE; mask + 1];
         let mut accs: Vec<Acc<'_>> = Vec::new();
         for (_, tuple) in self.sketch.iter() {
             let values = &tuple.0;
@@ -332,40 +316,50 @@ impl FdtSketch {
                 let part = values[i].as_bytes();
                 h = xxhash_rust::xxh64::xxh64(part, h ^ part.len() as u64);
             }
-            let same = |acc: &Acc<'_>| {
-                acc.parts
+            let mut slot = h as usize & mask;
+            loop {
+                let g = slots[slot];
+                if g == NONE {
+                    slots[slot] = accs.len() as u32;
+                    accs.push(Acc {
+                        rep: values,
+                        hash: h,
+                        count: 1,
+                    });
+                    break;
+                }
+                let acc = &mut accs[g as usize];
+                if acc.hash == h && primary_key_indices.iter().all(|&i| acc.rep[i] == values[i]) {
+                    acc.count += 1;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        drop(slots);
+        let retained = n as f64;
+        let by_count = |a: &Acc<'_>, b: &Acc<'_>| {
+            b.count.cmp(&a.count).then_with(|| {
+                primary_key_indices
                     .iter()
-                    .zip(primary_key_indices)
-                    .all(|(p, &i)| *p == &values[i])
-            };
-            let head = index.entry(h).or_insert(NONE);
-            let mut g = *head;
-            while g != NONE && !same(&accs[g as usize]) {
-                g = accs[g as usize].next;
-            }
-            if g == NONE {
-                accs.push(Acc {
-                    parts: primary_key_indices.iter().map(|&i| &values[i]).collect(),
-                    count: 1,
-                    next: *head,
-                });
-                *head = (accs.len() - 1) as u32;
-            } else {
-                accs[g as usize].count += 1;
-            }
-        }
-        let retained = self.num_retained() as f64;
-        type Row<'a> = (Vec<&'a str>, u64);
-        let mut groups: Vec<Row<'_>> = accs.into_iter().map(|a| (a.parts, a.count)).collect();
+                    .map(|&i| &a.rep[i])
+                    .cmp(primary_key_indices.iter().map(|&i| &b.rep[i]))
+            })
+        };
         // Only the first `limit` groups need a total order.
-        fn by_count<'a>(a: &Row<'a>, b: &Row<'a>) -> std::cmp::Ordering {
-            b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+        if limit > 0 && limit < accs.len() {
+            accs.select_nth_unstable_by(limit - 1, by_count);
+            accs.truncate(limit);
         }
-        if limit > 0 && limit < groups.len() {
-            groups.select_nth_unstable_by(limit - 1, by_count);
-            groups.truncate(limit);
-        }
-        groups.sort_unstable_by(by_count);
+        accs.sort_unstable_by(by_count);
+        let groups: Vec<(Vec<&str>, u64)> = accs
+            .iter()
+            .map(|a| {
+                let rep: &ArrayOfStrings = a.rep;
+                let key: Vec<&str> = primary_key_indices.iter().map(|&i| &rep[i]).collect();
+                (key, a.count)
+            })
+            .collect();
         let mut sep = [0u8; 4];
         let sep: &str = separator.encode_utf8(&mut sep);
         Ok(groups
