@@ -20,7 +20,9 @@
 //! sketch has them; the clock is not data and comes back as `C::default()`),
 //! [`WindowConfig`], [`ExpiringFifo`] and the counters. Everything read is
 //! validated (pane counts, ordering, totals), so inconsistent input is an
-//! error, not a window that misbehaves later.
+//! error, not a window that misbehaves later. The per-pane item counts of a
+//! window cannot be checked against opaque sketches: [`SlidingWindow::len`]
+//! trusts them.
 
 pub mod counters;
 pub mod error;

@@ -142,3 +142,69 @@ fn fifo_and_counters_round_trip() {
     assert!(serde_json::from_str::<BucketCounts>("{\"counts\":[1,2],\"total\":4}").is_err());
     assert!(serde_json::from_str::<BucketCounts>("{\"counts\":[1,2],\"total\":3}").is_ok());
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample_bytes() -> Vec<u8> {
+        let cfg = WindowConfig::new(30.0, 10.0).unwrap();
+        let mut w = SlidingWindow::new(Bag::default(), cfg);
+        for i in 0..20i64 {
+            let _ = w.update_at(i as f64 * 2.0, i);
+        }
+        bincode::serde::encode_to_vec(&w, bincode::config::standard()).unwrap()
+    }
+
+    /// Whatever decodes must behave: queries, updates and advances never
+    /// panic, and the two query paths agree. (Pane item counts cannot be
+    /// checked against opaque sketches, so `len()` trusts the bytes.)
+    fn exercise(mut w: SlidingWindow<Bag>) {
+        let a = w.query().map(sorted);
+        let b = w.query_naive().map(sorted);
+        if let (Ok(a), Ok(b)) = (a, b) {
+            assert_eq!(a, b);
+        }
+        let end = w.window_end().unwrap_or(0.0);
+        let _ = w.update_at(end - 1.0, 5);
+        let _ = w.update_at(end + 25.0, 6);
+        let _ = w.query();
+        let _ = w.advance_to(end + 1e6);
+        assert!(w.query().unwrap().0.is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let cfg = bincode::config::standard();
+            if let Ok((w, _)) = bincode::serde::decode_from_slice::<SlidingWindow<Bag>, _>(&bytes, cfg) {
+                exercise(w);
+            }
+            let _ = postcard::from_bytes::<ExpiringFifo<u32>>(&bytes);
+            let _ = postcard::from_bytes::<BucketCounts>(&bytes);
+        }
+
+        #[test]
+        fn mutated_bytes_never_panic(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let mut bytes = sample_bytes();
+            for (at, v) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = v;
+            }
+            if truncate {
+                let n = cut.index(bytes.len());
+                bytes.truncate(n);
+            }
+            let cfg = bincode::config::standard();
+            if let Ok((w, _)) = bincode::serde::decode_from_slice::<SlidingWindow<Bag>, _>(&bytes, cfg) {
+                exercise(w);
+            }
+        }
+    }
+}
