@@ -110,6 +110,17 @@ pub struct KllSketch<T: KllItem> {
     pub(crate) scratch: Vec<T::Stored>,
     /// Cached level capacities for the current number of levels (derived).
     pub(crate) caps: Vec<u32>,
+    /// How many sketches `empty_like` has produced (for their seeds).
+    pub(crate) children: std::sync::atomic::AtomicU64,
+}
+
+/// The seed of the `i`-th sketch produced by `empty_like` from one seeded
+/// with `seed` (a SplitMix64 finalizer over both).
+fn child_seed(seed: u64, i: u64) -> u64 {
+    let mut z = seed ^ i.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl<T: KllItem> Clone for KllSketch<T> {
@@ -128,6 +139,9 @@ impl<T: KllItem> Clone for KllSketch<T> {
             seed: self.seed,
             scratch: Vec::new(),
             caps: Vec::new(),
+            children: std::sync::atomic::AtomicU64::new(
+                self.children.load(std::sync::atomic::Ordering::Relaxed),
+            ),
         }
     }
 }
@@ -186,6 +200,7 @@ impl<T: KllItem> KllSketch<T> {
             seed,
             scratch: Vec::new(),
             caps: Vec::new(),
+            children: Default::default(),
         }
     }
 
@@ -651,6 +666,7 @@ impl<T: KllItem> KllSketch<T> {
             seed: None,
             scratch: Vec::new(),
             caps: Vec::new(),
+            children: Default::default(),
         };
         if sk.total_weight() != Some(n) {
             return Err(bad("n", "does not equal the total weight of the levels"));
@@ -819,9 +835,19 @@ impl<T: KllItem> KllSketch<T> {
 
 impl<T: KllItem> EmptyLike for KllSketch<T> {
     /// An empty sketch with the same `k`. A seeded sketch gives a seeded one
-    /// (same seed), so that windows and shards stay reproducible.
+    /// whose seed is derived from this sketch's seed and how many sketches it
+    /// has produced so far: the same sequence of calls gives the same seeds
+    /// (windows and shards stay reproducible), while sibling sketches never
+    /// share a coin stream, whose identical flips would make their errors add
+    /// up instead of cancelling when they are merged.
     fn empty_like(&self) -> Self {
-        Self::empty_with(self.k, self.seed)
+        let seed = self.seed.map(|s| {
+            let i = self
+                .children
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            child_seed(s, i)
+        });
+        Self::empty_with(self.k, seed)
     }
 }
 

@@ -345,3 +345,23 @@ fn bounds_bracket_the_estimate() {
         assert!(sk.rank_lower_bound(r) <= r && r <= sk.rank_upper_bound(r));
     }
 }
+
+#[test]
+fn empty_like_siblings_get_distinct_reproducible_seeds() {
+    let xs: Vec<f64> = (0..10_000).map(|i| f64::from(i).sin()).collect();
+    let bytes_of = |proto: &KllSketch<f64>| {
+        let mut s = proto.empty_like();
+        s.update_slice(&xs);
+        s.to_datasketches_bytes()
+    };
+    let p1 = KllSketch::<f64>::builder().seed(5).build().unwrap();
+    let p2 = KllSketch::<f64>::builder().seed(5).build().unwrap();
+    let (a1, b1) = (bytes_of(&p1), bytes_of(&p1));
+    let (a2, b2) = (bytes_of(&p2), bytes_of(&p2));
+    // Siblings differ (their coins are independent)...
+    assert_ne!(a1, b1);
+    // ...and the same sequence of calls reproduces them.
+    assert_eq!((a1, b1), (a2, b2));
+    assert!(p1.empty_like().seed().is_some());
+    assert!(KllSketch::<f64>::new().empty_like().seed().is_none());
+}
