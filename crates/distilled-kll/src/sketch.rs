@@ -304,8 +304,9 @@ impl<T: KllItem> KllSketch<T> {
 
     /// Adds `item` with integer weight `weight`, as if it had been added
     /// `weight` times but in `O(log weight)` insertions: one copy goes to each
-    /// level `h` where bit `h` of `weight` is set. A weight of 0 does nothing.
-    /// Non-finite floats are handled as in [`KllSketch::update`].
+    /// level `h` where bit `h` of `weight` is set. A weight of 0 does nothing,
+    /// and so does a weight that would take `n` past `u64::MAX`. Non-finite
+    /// floats are handled as in [`KllSketch::update`].
     pub fn update_weighted(&mut self, item: T, weight: u64) {
         if item.check().is_err() {
             self.rejected += 1;
@@ -315,7 +316,8 @@ impl<T: KllItem> KllSketch<T> {
             return;
         }
         if self.n.checked_add(weight).is_none() {
-            // Saturate rather than wrap: a total weight beyond u64 cannot be represented.
+            // A total weight beyond u64 cannot be represented; dropping the
+            // update keeps every invariant (weights sum to n).
             return;
         }
         let key = item.to_stored();
