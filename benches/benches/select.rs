@@ -1,3 +1,4 @@
+#![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items
 //! Throughput of the distiller: records per second through `process_batch`
 //! with 2 numeric and 2 categorical graders, batch 100, horizon 3600 s,
 //! rate 0.1, beside Bernoulli sampling of the same batches in the same run.
