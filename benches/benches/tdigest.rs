@@ -77,7 +77,13 @@ fn print_accuracy(n: usize) {
         "{:<11} {:<22} {:>9} {:>14} {:>14} {:>12}",
         "dist", "digest", "centroids", "max rank err", "tail rank err", "p99.9 rel"
     );
-    for dist in [Dist::Uniform, Dist::Normal, Dist::LogNormal, Dist::Pareto, Dist::Ascending] {
+    for dist in [
+        Dist::Uniform,
+        Dist::Normal,
+        Dist::LogNormal,
+        Dist::Pareto,
+        Dist::Ascending,
+    ] {
         let xs = values(dist, n, 7);
         let mut sorted = xs.clone();
         sorted.sort_by(f64::total_cmp);
@@ -85,7 +91,9 @@ fn print_accuracy(n: usize) {
         let mut ours = TDigest::new(50).unwrap();
         ours.add_many(&xs);
         ours.compress();
-        let a_ours = accuracy(&sorted, ours.centroids().len(), |q| ours.quantile(q).unwrap());
+        let a_ours = accuracy(&sorted, ours.centroids().len(), |q| {
+            ours.quantile(q).unwrap()
+        });
 
         let mut k2 = TDigest::with_scale(100, Scale::K2).unwrap();
         k2.add_many(&xs);
@@ -95,7 +103,9 @@ fn print_accuracy(n: usize) {
         let mut td = tdigest::TDigest::new_with_size(150);
         td.extend_values(xs.iter().copied());
         td.flush();
-        let a_td = accuracy(&sorted, td.centroids().len(), |q| td.estimate_quantile(q).unwrap());
+        let a_td = accuracy(&sorted, td.centroids().len(), |q| {
+            td.estimate_quantile(q).unwrap()
+        });
 
         let mut ds = DsDigest::new(100).unwrap();
         for &x in &xs {
