@@ -103,6 +103,12 @@ struct NumLayout {
     k: usize,
     /// `k - 1` non-decreasing boundaries; leaf = number of boundaries `<= x`.
     bounds: Vec<f64>,
+    /// Each leaf's share of the present values right after the boundaries
+    /// were placed. A leaf holding a repeated value (an atom, e.g. integer
+    /// data with fewer distinct values than leaves) starts above its fair
+    /// share and no new boundaries can split it, so the drift check measures
+    /// a leaf against the larger of its fair share and this.
+    start_share: Vec<f64>,
 }
 
 impl NumLayout {
@@ -265,6 +271,7 @@ impl Engine {
                 Spec::Numeric => Some(NumLayout {
                     k: 2,
                     bounds: vec![0.0],
+                    start_share: Vec::new(),
                 }),
                 Spec::Categorical { .. } => None,
             })
@@ -693,10 +700,15 @@ impl Engine {
                 break;
             }
             // Boundaries gone stale (drift): some leaf holds far more than
-            // its share.
+            // its share (fair, or what it held when placed, for atoms).
             let fair = present as f64 / l.k as f64;
             let leaves = &self.all.counts()[base + l.k..base + 2 * l.k];
-            if leaves.iter().any(|&a| a as f64 > 2.0 * fair + 8.0) {
+            let start = |j: usize| l.start_share.get(j).map_or(0.0, |s| s * present as f64);
+            if leaves
+                .iter()
+                .enumerate()
+                .any(|(j, &a)| a as f64 > 2.0 * fair.max(start(j)) + 8.0)
+            {
                 need = true;
                 break;
             }
@@ -746,7 +758,11 @@ impl Engine {
             let bounds = sketch
                 .quantiles(&ranks, SearchCriteria::Inclusive)
                 .unwrap_or_else(|_| vec![0.0; k - 1]);
-            self.layouts[c] = Some(NumLayout { k, bounds });
+            self.layouts[c] = Some(NumLayout {
+                k,
+                bounds,
+                start_share: Vec::new(),
+            });
         }
         self.relayout();
         let mut buf = vec![0u32; self.stride];
@@ -762,6 +778,16 @@ impl Engine {
         for r in batch_rows.chunks_exact(w) {
             self.slots_of(r, &mut buf);
             self.count_point(&buf, false, true);
+        }
+        let counts = self.all.counts();
+        for c in 0..w {
+            let base = self.base[c] as usize;
+            let Some(l) = self.layouts[c].as_mut() else {
+                continue;
+            };
+            let leaves = &counts[base + l.k..base + 2 * l.k];
+            let present = leaves.iter().sum::<u64>().max(1) as f64;
+            l.start_share = leaves.iter().map(|&a| a as f64 / present).collect();
         }
     }
 

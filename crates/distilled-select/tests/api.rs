@@ -340,3 +340,41 @@ fn custom_and_lambda_graders_and_data_points() {
     let missing = pts.iter().filter(|d| d.passed && d.record % 4 == 0).count();
     assert!((12..=13).contains(&missing), "{missing}");
 }
+
+/// A numeric characteristic with fewer distinct values than quantile leaves
+/// (each value a repeated atom) must not make the boundaries look stale at
+/// every check: rebuilding cannot split an atom, and every rebuild recounts
+/// the whole window. The atoms are still balanced.
+#[test]
+fn repeated_values_do_not_trigger_rebuilds_at_every_check() {
+    let clock = ManualClock::new(0.0);
+    let mut p = DistilledProcessor::<P>::builder()
+        .numeric("x", |p: &P| Some(p.x))
+        .horizon_secs(200.0)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    // 20 distinct integer values, 100 records a second, 20,000 in the window
+    // (so 1024 leaves): steady state for 600 s, 60,000 records.
+    for b in 0..600usize {
+        let batch: Vec<P> = (0..100)
+            .map(|i| P {
+                x: (((b * 100 + i) * 7919) % 20) as f64,
+                c: "a",
+            })
+            .collect();
+        p.process_batch(batch);
+        clock.advance(1.0);
+    }
+    let s = p.stats();
+    assert_eq!(s.window_len, 20_000);
+    // Growing the window rebuilds a dozen times; stale-looking atoms used to
+    // add one rebuild per quarter window of churn (about 20 more here).
+    assert!(
+        s.boundary_rebuilds <= 14,
+        "{} rebuilds",
+        s.boundary_rebuilds
+    );
+    let x = s.characteristic("x").unwrap();
+    assert!(x.distance < 0.01, "KS {}", x.distance);
+}
