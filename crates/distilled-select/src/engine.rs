@@ -36,7 +36,7 @@
 use std::cmp::Ordering;
 
 use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
-use distilled_window::{BucketCounts, Entry, ExpiringFifo};
+use distilled_window::{Entry, ExpiringFifo};
 use smallvec::SmallVec;
 
 /// One data point kept in the window: its graded values (numeric value or
@@ -112,9 +112,26 @@ struct NumLayout {
 }
 
 impl NumLayout {
+    /// Number of boundaries `<= x` (the partition point), by counting in
+    /// two levels: first the blocks of [`LEAF_BLOCK`] boundaries whose last
+    /// boundary is `<= x` (all of such a block counts), then within the
+    /// first block that does not. Counting compares are independent (they
+    /// vectorise), where a binary search is a chain of dependent loads and
+    /// conditional moves, one per level.
     #[inline]
     fn leaf(&self, x: f64) -> usize {
-        self.bounds.partition_point(|&b| b <= x)
+        let b = &self.bounds;
+        if b.len() <= LEAF_BLOCK {
+            return count_le(b, x);
+        }
+        let full = b.len() / LEAF_BLOCK;
+        let mut j = 0usize;
+        for t in 0..full {
+            j += usize::from(b[t * LEAF_BLOCK + LEAF_BLOCK - 1] <= x);
+        }
+        let lo = j * LEAF_BLOCK;
+        let hi = (lo + LEAF_BLOCK).min(b.len());
+        lo + count_le(&b[lo..hi], x)
     }
     fn levels(&self) -> u32 {
         self.k.trailing_zeros()
@@ -122,6 +139,15 @@ impl NumLayout {
     fn coarse_len(&self) -> u32 {
         1 + self.k.min(4) as u32
     }
+}
+
+/// Boundaries per block of the two-level leaf search.
+const LEAF_BLOCK: usize = 32;
+
+/// Number of values `<= x` in `b`, branch-free.
+#[inline]
+fn count_le(b: &[f64], x: f64) -> usize {
+    b.iter().map(|&v| u32::from(v <= x)).sum::<u32>() as usize
 }
 
 /// Exact order statistics of a sorted sample, seen through the workspace's
@@ -228,7 +254,10 @@ pub(crate) struct Engine {
     /// Per pair (i, j, first slot, coarse length of j).
     pairs: Vec<(usize, usize, u32, u32)>,
     stride: usize,
-    all: BucketCounts,
+    /// Window records per slot. A plain vector rather than a checked
+    /// counter type: the engine adds and removes each point's own slots, so
+    /// the counts cannot go out of range, and this is the hottest loop.
+    all: Vec<u64>,
     /// Weighted deficit per slot, `weight * (rate * all - passed)`, kept up
     /// to date incrementally so that a score is one load per slot.
     def: Vec<f64>,
@@ -287,7 +316,7 @@ impl Engine {
             base: Vec::new(),
             pairs: Vec::new(),
             stride: 0,
-            all: BucketCounts::new(0),
+            all: Vec::new(),
             def: Vec::new(),
             wr: Vec::new(),
             weight: Vec::new(),
@@ -364,7 +393,7 @@ impl Engine {
                 }
             }
         }
-        self.all = BucketCounts::new(weight.len());
+        self.all = vec![0; weight.len()];
         self.def = vec![0.0; weight.len()];
         self.wr = weight.iter().map(|w| w * self.rate).collect();
         self.weight = weight;
@@ -497,20 +526,18 @@ impl Engine {
                         o += w.numeric_level * (path - f64::from(differing));
                     }
                 }
-                None => {
-                    if x == y {
-                        o += w.categorical;
-                    }
-                }
+                None => o += w.categorical * f64::from(u8::from(x == y)),
             }
         }
+        // Pair cells: count equal codes without branches (which cell two
+        // random candidates share is unpredictable).
         let nc = self.specs.len();
-        for p in 0..self.pairs.len() {
-            if a[nc + p] == b[nc + p] {
-                o += w.pair;
-            }
-        }
-        o
+        let same: u32 = a[nc..]
+            .iter()
+            .zip(&b[nc..])
+            .map(|(x, y)| u32::from(x == y))
+            .sum();
+        o + w.pair * f64::from(same)
     }
 
     /// Marks a point passed: its buckets' deficits drop by one record.
@@ -526,12 +553,12 @@ impl Engine {
         let sign = if add { 1.0 } else { -1.0 };
         for &s in slots {
             let s = s as usize;
-            let r = if add {
-                self.all.add(s)
+            if add {
+                self.all[s] += 1;
             } else {
-                self.all.subtract(s)
-            };
-            debug_assert!(r.is_ok(), "window counters out of step: {r:?}");
+                debug_assert!(self.all[s] > 0, "window counters out of step");
+                self.all[s] -= 1;
+            }
             let mut d = self.wr[s];
             if passed {
                 d -= self.weight[s];
@@ -591,8 +618,7 @@ impl Engine {
         }
         if !rebuilt {
             for &s in cs.iter() {
-                let r = self.all.add(s as usize);
-                debug_assert!(r.is_ok());
+                self.all[s as usize] += 1;
                 self.def[s as usize] += self.wr[s as usize];
             }
         }
@@ -612,7 +638,7 @@ impl Engine {
             out.fill(true);
         } else if k > 0 {
             let seq0 = self.total_valid - n as u64;
-            let all = self.all.counts();
+            let all = &self.all;
             let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let sl = &cs[i * stride..(i + 1) * stride];
@@ -689,7 +715,7 @@ impl Engine {
             let base = self.base[c] as usize;
             // The batch is part of the window but not yet counted.
             let w = self.specs.len();
-            let present = self.all.get(base + 1) as usize
+            let present = self.all[base + 1] as usize
                 + batch_rows
                     .chunks_exact(w)
                     .filter(|r| !r[c].is_nan())
@@ -702,7 +728,7 @@ impl Engine {
             // Boundaries gone stale (drift): some leaf holds far more than
             // its share (fair, or what it held when placed, for atoms).
             let fair = present as f64 / l.k as f64;
-            let leaves = &self.all.counts()[base + l.k..base + 2 * l.k];
+            let leaves = &self.all[base + l.k..base + 2 * l.k];
             let start = |j: usize| l.start_share.get(j).map_or(0.0, |s| s * present as f64);
             if leaves
                 .iter()
@@ -779,7 +805,7 @@ impl Engine {
             self.slots_of(r, &mut buf);
             self.count_point(&buf, false, true);
         }
-        let counts = self.all.counts();
+        let counts = &self.all;
         for c in 0..w {
             let base = self.base[c] as usize;
             let Some(l) = self.layouts[c].as_mut() else {
@@ -819,5 +845,34 @@ impl Engine {
         self.fifo
             .iter()
             .map(move |e| (e.item.row[c], e.item.passed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two-level leaf search is the partition point, including ties,
+    /// repeated boundaries and values outside the range, at every size.
+    #[test]
+    fn leaf_search_is_the_partition_point() {
+        for k in [2usize, 4, 32, 64, 128, 1024] {
+            let bounds: Vec<f64> = (1..k).map(|i| ((i * 3) / 5) as f64).collect();
+            let l = NumLayout {
+                k,
+                bounds,
+                start_share: Vec::new(),
+            };
+            let top = (k * 3 / 5) as f64;
+            let mut x = -2.0;
+            while x <= top + 2.0 {
+                assert_eq!(
+                    l.leaf(x),
+                    l.bounds.partition_point(|&b| b <= x),
+                    "k {k} x {x}"
+                );
+                x += 0.5;
+            }
+        }
     }
 }
