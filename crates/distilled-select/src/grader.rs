@@ -7,6 +7,7 @@
 //! kinds, so that records lacking a value are passed on in their share too.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// What kind of characteristic a grader produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,17 @@ pub enum GraderKind {
     Categorical {
         /// The predefined categories, in report order.
         categories: Vec<String>,
+    },
+    /// Categories discovered on the fly, in order of first appearance, up to
+    /// `max_categories`; later new values go to "other" (and are counted by
+    /// [`Grader::overflow`]). The grader reports what it has found through
+    /// [`Grader::categories_now`]. Suits streams whose categories are not
+    /// known in advance, including ones that first appear late: a new
+    /// category takes a free bucket and is balanced from then on like the
+    /// others.
+    DiscoveredCategorical {
+        /// Most categories kept apart (at least 1).
+        max_categories: u32,
     },
 }
 
@@ -66,6 +78,20 @@ pub trait Grader<R> {
     fn kind(&self) -> GraderKind;
     /// The value of the characteristic for `record`.
     fn grade(&self, record: &R) -> Grade;
+    /// The categories known now, in bucket order (for reports). The default
+    /// reads them from [`Grader::kind`]; graders of kind
+    /// [`GraderKind::DiscoveredCategorical`] override it.
+    fn categories_now(&self) -> Vec<String> {
+        match self.kind() {
+            GraderKind::Categorical { categories } => categories,
+            _ => Vec::new(),
+        }
+    }
+    /// Values sent to "other" only because the category limit was reached
+    /// (discovering graders; 0 otherwise).
+    fn overflow(&self) -> u64 {
+        0
+    }
 }
 
 impl<R, G: Grader<R> + ?Sized> Grader<R> for Box<G> {
@@ -77,6 +103,12 @@ impl<R, G: Grader<R> + ?Sized> Grader<R> for Box<G> {
     }
     fn grade(&self, record: &R) -> Grade {
         (**self).grade(record)
+    }
+    fn categories_now(&self) -> Vec<String> {
+        (**self).categories_now()
+    }
+    fn overflow(&self) -> u64 {
+        (**self).overflow()
     }
 }
 
@@ -247,6 +279,145 @@ where
             Some(v) => self.index.lookup(v),
             None => Grade::Missing,
         }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Dict {
+    ids: hashbrown::HashMap<String, u32>,
+    names: Vec<String>,
+    overflow: u64,
+}
+
+/// A bounded dictionary of categories discovered on the fly: each new value
+/// gets the next id until `max_categories` are known; later new values are
+/// "other" and counted. Cheap to clone (clones share the dictionary), so a
+/// parser can resolve ids with it while a grader reports its categories.
+///
+/// ```
+/// use distilled_select::{CategoryDictionary, Grade};
+/// let d = CategoryDictionary::new(2);
+/// assert_eq!(d.lookup("a"), Grade::Category(0));
+/// assert_eq!(d.lookup("b"), Grade::Category(1));
+/// assert_eq!(d.lookup("a"), Grade::Category(0));
+/// assert_eq!(d.lookup("c"), Grade::Other);
+/// assert_eq!((d.categories(), d.overflow()), (vec!["a".to_owned(), "b".to_owned()], 1));
+/// ```
+#[derive(Debug, Clone)]
+pub struct CategoryDictionary {
+    max: u32,
+    inner: Arc<Mutex<Dict>>,
+}
+
+impl CategoryDictionary {
+    /// An empty dictionary keeping at most `max_categories` (at least 1).
+    pub fn new(max_categories: usize) -> Self {
+        Self {
+            max: max_categories.clamp(1, u32::MAX as usize - 2) as u32,
+            inner: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Dict> {
+        // The dictionary stays consistent whatever a panicking holder did
+        // (an id is only published together with its name).
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The id of `value`, adding it if there is room; [`Grade::Other`] (and
+    /// one more [`CategoryDictionary::overflow`]) when the dictionary is
+    /// full and `value` is new.
+    #[inline]
+    pub fn lookup(&self, value: &str) -> Grade {
+        let mut d = self.lock();
+        if let Some(&id) = d.ids.get(value) {
+            return Grade::Category(id);
+        }
+        let n = d.names.len() as u32;
+        if n < self.max {
+            d.ids.insert(value.to_owned(), n);
+            d.names.push(value.to_owned());
+            Grade::Category(n)
+        } else {
+            d.overflow += 1;
+            Grade::Other
+        }
+    }
+
+    /// The categories found so far, in id order.
+    pub fn categories(&self) -> Vec<String> {
+        self.lock().names.clone()
+    }
+
+    /// New values sent to "other" because the dictionary was full.
+    pub fn overflow(&self) -> u64 {
+        self.lock().overflow
+    }
+
+    /// The most categories kept apart.
+    pub fn max_categories(&self) -> u32 {
+        self.max
+    }
+}
+
+/// A categorical characteristic whose categories are discovered from the
+/// stream (see [`GraderKind::DiscoveredCategorical`]), read by a closure
+/// that borrows the value from the record (`None` = missing).
+pub struct DiscoveredCategoricalGrader<F> {
+    name: String,
+    dict: CategoryDictionary,
+    f: F,
+}
+
+impl<F> DiscoveredCategoricalGrader<F> {
+    /// A discovering grader called `name` keeping at most `max_categories`.
+    pub fn new(name: &str, max_categories: usize, f: F) -> Self {
+        Self::with_dictionary(name, CategoryDictionary::new(max_categories), f)
+    }
+
+    /// A discovering grader over a dictionary shared with the caller.
+    pub fn with_dictionary(name: &str, dict: CategoryDictionary, f: F) -> Self {
+        Self {
+            name: name.to_owned(),
+            dict,
+            f,
+        }
+    }
+}
+
+impl<F> fmt::Debug for DiscoveredCategoricalGrader<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscoveredCategoricalGrader")
+            .field("name", &self.name)
+            .field("dict", &self.dict)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, F> Grader<R> for DiscoveredCategoricalGrader<F>
+where
+    F: for<'a> Fn(&'a R) -> Option<&'a str>,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> GraderKind {
+        GraderKind::DiscoveredCategorical {
+            max_categories: self.dict.max_categories(),
+        }
+    }
+    #[inline]
+    fn grade(&self, record: &R) -> Grade {
+        match (self.f)(record) {
+            Some(v) => self.dict.lookup(v),
+            None => Grade::Missing,
+        }
+    }
+    fn categories_now(&self) -> Vec<String> {
+        self.dict.categories()
+    }
+    fn overflow(&self) -> u64 {
+        self.dict.overflow()
     }
 }
 

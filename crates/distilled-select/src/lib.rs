@@ -80,8 +80,8 @@ mod processor;
 pub use baseline::Bernoulli;
 pub use distilled_window::{Clock, ManualClock, SystemClock};
 pub use grader::{
-    CategoricalGrader, CategoricalRefGrader, DataPoint, FnGrader, Grade, Grader, GraderKind,
-    NumericGrader,
+    CategoricalGrader, CategoricalRefGrader, CategoryDictionary, DataPoint,
+    DiscoveredCategoricalGrader, FnGrader, Grade, Grader, GraderKind, NumericGrader,
 };
 pub use processor::{
     BucketShare, CharacteristicKind, CharacteristicStats, ConfigError, Decision, Distil, DistilAt,

@@ -4,8 +4,8 @@ use std::fmt;
 
 use crate::engine::{Engine, Spec};
 use crate::grader::{
-    CategoricalGrader, CategoricalRefGrader, DataPoint, FnGrader, Grade, Grader, GraderKind,
-    NumericGrader,
+    CategoricalGrader, CategoricalRefGrader, DataPoint, DiscoveredCategoricalGrader, FnGrader,
+    Grade, Grader, GraderKind, NumericGrader,
 };
 use crate::metrics::{ks_distance, total_variation};
 use distilled_window::{Clock, SystemClock};
@@ -109,6 +109,9 @@ pub struct CharacteristicStats {
     pub distance: f64,
     /// Numeric only: leaves of the quantile bucket tree now in use.
     pub quantile_buckets: Option<usize>,
+    /// Discovered categories only: values pooled into "other" over the
+    /// whole stream because the category limit was reached (0 otherwise).
+    pub overflow_to_other: u64,
 }
 
 /// A snapshot of the processor: counts and per-characteristic shares.
@@ -218,6 +221,34 @@ impl<R: 'static> ProcessorBuilder<R> {
         self.grader(CategoricalGrader::new(name, categories, f))
     }
 
+    /// A categorical characteristic whose categories are discovered from the
+    /// stream in order of first appearance, at most `max_categories` of
+    /// them (see [`GraderKind::DiscoveredCategorical`]); later new values
+    /// go to "other" and are counted in
+    /// [`CharacteristicStats::overflow_to_other`]. `None` = missing.
+    ///
+    /// ```
+    /// use distilled_select::{DistilledProcessor, ManualClock};
+    /// let mut p = DistilledProcessor::<(f64, &str)>::builder()
+    ///     .numeric("x", |r| Some(r.0))
+    ///     .categorical_discovered("tag", 16, |r| Some(r.1))
+    ///     .clock(ManualClock::new(0.0))
+    ///     .build()
+    ///     .unwrap();
+    /// p.process_batch((0..100).map(|i| (f64::from(i), ["a", "b"][i as usize % 2])).collect());
+    /// let labels: Vec<String> = p.stats().characteristic("tag").unwrap()
+    ///     .buckets.iter().map(|b| b.label.clone()).collect();
+    /// assert_eq!(labels, ["a", "b", "other", "missing"]);
+    /// ```
+    pub fn categorical_discovered(
+        self,
+        name: &str,
+        max_categories: usize,
+        f: impl for<'a> Fn(&'a R) -> Option<&'a str> + Send + Sync + 'static,
+    ) -> Self {
+        self.grader(DiscoveredCategoricalGrader::new(name, max_categories, f))
+    }
+
     /// Like [`ProcessorBuilder::categorical`], with a closure that borrows the
     /// value from the record (no allocation per record).
     pub fn categorical_ref(
@@ -310,6 +341,12 @@ impl<R> ProcessorBuilder<R> {
                 GraderKind::Numeric => Spec::Numeric,
                 GraderKind::Categorical { categories } => Spec::Categorical {
                     buckets: categories.len() as u32 + 2,
+                },
+                // Buckets for every category that may be found, allocated up
+                // front: a late category's bucket is there, empty, until
+                // its first record.
+                GraderKind::DiscoveredCategorical { max_categories } => Spec::Categorical {
+                    buckets: (*max_categories).max(1) + 2,
                 },
             })
             .collect();
@@ -426,22 +463,16 @@ impl<R> DistilledProcessor<R> {
     /// numeric: NaN marks missing there).
     #[inline]
     fn kinds_missing_code(&self, c: usize) -> Option<f64> {
-        match &self.kinds[c] {
-            GraderKind::Categorical { categories } => Some(categories.len() as f64 + 1.0),
-            GraderKind::Numeric => None,
-        }
+        cat_ids(&self.kinds[c]).map(|n| f64::from(n) + 1.0)
     }
 
     #[inline]
     fn category_code(&self, c: usize, i: Option<u32>) -> f64 {
-        match &self.kinds[c] {
-            GraderKind::Categorical { categories } => {
-                let n = categories.len() as u32;
-                f64::from(i.map_or(n, |i| i.min(n)))
-            }
+        match cat_ids(&self.kinds[c]) {
+            Some(n) => f64::from(i.map_or(n, |i| i.min(n))),
             // A category from a numeric grader is a grader bug: treat the
             // index as the number.
-            GraderKind::Numeric => i.map_or(f64::NAN, f64::from),
+            None => i.map_or(f64::NAN, f64::from),
         }
     }
 
@@ -584,9 +615,14 @@ impl<R> DistilledProcessor<R> {
         let passed = e.total_passed();
         let valid = e.total_valid();
         let characteristics = (0..e.num_chars())
-            .map(|c| match &self.kinds[c] {
-                GraderKind::Categorical { categories } => {
-                    let nb = categories.len() + 2;
+            .map(|c| match cat_ids(&self.kinds[c]) {
+                Some(ids) => {
+                    let ids = ids as usize;
+                    let nb = ids + 2;
+                    // Discovered graders know fewer names than buckets until
+                    // they fill up; unnamed buckets are empty and not shown.
+                    let categories = self.graders[c].categories_now();
+                    let named = categories.len().min(ids);
                     let mut all = vec![0u64; nb];
                     let mut pas = vec![0u64; nb];
                     for (v, p) in e.column(c) {
@@ -597,25 +633,30 @@ impl<R> DistilledProcessor<R> {
                     }
                     let (na, np) = (all.iter().sum::<u64>(), pas.iter().sum::<u64>());
                     let labels = categories
-                        .iter()
-                        .cloned()
-                        .chain(["other".to_owned(), "missing".to_owned()]);
+                        .into_iter()
+                        .take(named)
+                        .map(Some)
+                        .chain(std::iter::repeat_n(None, ids - named))
+                        .chain([Some("other".to_owned()), Some("missing".to_owned())]);
                     CharacteristicStats {
                         name: self.names[c].clone(),
                         kind: CharacteristicKind::Categorical,
                         buckets: labels
                             .zip(all.iter().zip(&pas))
-                            .map(|(label, (&a, &p))| BucketShare {
-                                label,
-                                share_all: share(a, na),
-                                share_passed: share(p, np),
+                            .filter_map(|(label, (&a, &p))| {
+                                Some(BucketShare {
+                                    label: label?,
+                                    share_all: share(a, na),
+                                    share_passed: share(p, np),
+                                })
                             })
                             .collect(),
                         distance: total_variation(&all, &pas),
                         quantile_buckets: None,
+                        overflow_to_other: self.graders[c].overflow(),
                     }
                 }
-                GraderKind::Numeric => {
+                None => {
                     let mut all: Vec<f64> = Vec::with_capacity(e.window_len());
                     let mut pas: Vec<f64> = Vec::new();
                     for (v, p) in e.column(c) {
@@ -631,6 +672,7 @@ impl<R> DistilledProcessor<R> {
                         buckets: decile_buckets(&all, &pas),
                         distance,
                         quantile_buckets: e.leaves(c),
+                        overflow_to_other: 0,
                     }
                 }
             })
@@ -662,6 +704,16 @@ impl<R> DistilledProcessor<R> {
         self.seen = 0;
         self.rejected_invalid = 0;
         self.rejected_late = 0;
+    }
+}
+
+/// Number of category ids of a categorical kind (the "other" bucket's
+/// code; "missing" is one more), `None` for numeric.
+fn cat_ids(kind: &GraderKind) -> Option<u32> {
+    match kind {
+        GraderKind::Categorical { categories } => Some(categories.len() as u32),
+        GraderKind::DiscoveredCategorical { max_categories } => Some((*max_categories).max(1)),
+        GraderKind::Numeric => None,
     }
 }
 

@@ -378,3 +378,70 @@ fn repeated_values_do_not_trigger_rebuilds_at_every_check() {
     let x = s.characteristic("x").unwrap();
     assert!(x.distance < 0.01, "KS {}", x.distance);
 }
+
+/// Discovered categories: one first appearing late in the stream takes a free
+/// bucket and is balanced like the others; beyond the limit, new values go
+/// to "other" and are counted.
+#[test]
+fn discovered_category_appearing_late_is_balanced() {
+    #[derive(Clone)]
+    struct Q {
+        x: f64,
+        c: &'static str,
+    }
+    let clock = ManualClock::new(0.0);
+    let mut p = DistilledProcessor::<Q>::builder()
+        .numeric("x", |q: &Q| Some(q.x))
+        .categorical_discovered("c", 4, |q: &Q| Some(q.c))
+        .horizon_secs(50.0)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let mut worst_late = 0.0f64;
+    for b in 0..200usize {
+        let batch: Vec<Q> = (0..100)
+            .map(|i| {
+                let h = (b * 100 + i).wrapping_mul(2_654_435_761) % 1000;
+                // "late" takes 23% of the stream from second 100 on; after
+                // second 150, a fifth and sixth value overflow the limit.
+                let c = match h {
+                    0..230 if b >= 100 => "late",
+                    230..260 if b >= 150 => "sixth",
+                    260..290 if b >= 150 => "fifth",
+                    0..400 => "a",
+                    400..750 => "b",
+                    _ => "c",
+                };
+                Q {
+                    x: (h % 97) as f64,
+                    c,
+                }
+            })
+            .collect();
+        p.process_batch(batch);
+        clock.advance(1.0);
+        if b >= 120 && b % 5 == 0 {
+            let s = p.stats();
+            let c = s.characteristic("c").unwrap();
+            let late = c.buckets.iter().find(|k| k.label == "late").unwrap();
+            worst_late = worst_late.max((late.share_all - late.share_passed).abs());
+            for k in &c.buckets {
+                assert!(
+                    (k.share_all - k.share_passed).abs() < 0.01,
+                    "batch {b}: {k:?}"
+                );
+            }
+        }
+    }
+    // 500 passed per window: Bernoulli's standard error on a 23% share is
+    // about 0.019.
+    assert!(worst_late < 0.006, "late share gap {worst_late}");
+    let s = p.stats();
+    let c = s.characteristic("c").unwrap();
+    // Order of first appearance (the hash happened to give "c" before "b").
+    let labels: Vec<&str> = c.buckets.iter().map(|k| k.label.as_str()).collect();
+    assert_eq!(labels, ["a", "c", "b", "late", "other", "missing"]);
+    assert!(c.overflow_to_other > 0);
+    let other = c.buckets.iter().find(|k| k.label == "other").unwrap();
+    assert!(other.share_all > 0.03, "{other:?}");
+}

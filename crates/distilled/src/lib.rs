@@ -72,8 +72,8 @@ pub use distilled_window as window;
 
 pub use distilled_select::metrics;
 pub use distilled_select::{
-    Bernoulli, BucketShare, CategoricalGrader, CategoricalRefGrader, CharacteristicKind,
-    CharacteristicStats, Clock, ConfigError, DataPoint, Decision, Distil, DistilAt,
-    DistilledProcessor, FnGrader, Grade, Grader, GraderKind, ManualClock, NumericGrader,
-    ProcessorBuilder, Stats, SystemClock,
+    Bernoulli, BucketShare, CategoricalGrader, CategoricalRefGrader, CategoryDictionary,
+    CharacteristicKind, CharacteristicStats, Clock, ConfigError, DataPoint, Decision,
+    DiscoveredCategoricalGrader, Distil, DistilAt, DistilledProcessor, FnGrader, Grade, Grader,
+    GraderKind, ManualClock, NumericGrader, ProcessorBuilder, Stats, SystemClock,
 };
