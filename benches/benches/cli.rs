@@ -120,6 +120,7 @@ fn bench(c: &mut Criterion) {
             ("origin".into(), vec!["o".into(); 31]),
             ("kind".into(), vec!["k".into(); 4]),
         ],
+        discovered: Vec::new(),
     };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let recs: Vec<(f64, Rec)> = (0..ROWS)

@@ -121,8 +121,9 @@ pub struct SelectArgs {
     /// Numeric columns to balance (comma-separated). An empty cell or null is a missing value.
     #[arg(long, value_delimiter = ',')]
     pub numeric: Vec<String>,
-    /// Most categories tracked per categorical column (the most frequent in the first records);
-    /// rarer values are pooled as "other".
+    /// Most categories tracked per categorical column, discovered from the stream in order of
+    /// first appearance (a category first seen late is balanced like the others); new values
+    /// beyond the limit are pooled as "other" and counted in --stats (`overflow_to_other`).
     #[arg(long, default_value_t = 32)]
     pub max_categories: usize,
     /// Records per selection batch (output is flushed after each batch).

@@ -2,7 +2,8 @@
 //! driven through `classify_batch_at` so that records never move and output stays verbatim.
 
 use distilled::select::{
-    CharacteristicKind, Decision, DistilledProcessor, Grade, Grader, GraderKind, Stats,
+    CategoryDictionary, CharacteristicKind, Decision, DistilledProcessor, Grade, Grader,
+    GraderKind, Stats,
 };
 use serde_json::{Value, json};
 
@@ -31,6 +32,21 @@ pub struct Characteristics {
     pub numeric: Vec<String>,
     /// Categorical column names with their categories (the last one is "other").
     pub categorical: Vec<(String, Vec<String>)>,
+    /// Empty, or one dictionary per categorical column: categories discovered from the stream
+    /// (ids in order of first appearance). The lists in `categorical` then hold the dictionary's
+    /// capacity (placeholders until [`Characteristics::name_discovered`]) plus "other".
+    pub discovered: Vec<CategoryDictionary>,
+}
+
+impl Characteristics {
+    /// Replace the placeholder category names with those discovered so far.
+    pub fn name_discovered(&mut self) {
+        for ((_, list), d) in self.categorical.iter_mut().zip(&self.discovered) {
+            for (slot, name) in list.iter_mut().zip(d.categories()) {
+                *slot = name;
+            }
+        }
+    }
 }
 
 /// Selection settings.
@@ -73,6 +89,7 @@ pub fn build(chars: &Characteristics, s: Settings) -> Result<Box<dyn Engine>, St
             name: name.clone(),
             // The last entry is our "other"; the processor has its own.
             categories: cats[..cats.len() - 1].to_vec(),
+            dict: chars.discovered.get(j).cloned(),
             slot: nn + j,
         });
     }
@@ -82,10 +99,12 @@ pub fn build(chars: &Characteristics, s: Settings) -> Result<Box<dyn Engine>, St
     Ok(Box::new(p))
 }
 
-/// A categorical grader over category ids already resolved by the parser.
+/// A categorical grader over category ids already resolved by the parser (with `dict`, the
+/// dictionary that discovers them; its capacity is `categories.len()`).
 struct IdGrader {
     name: String,
     categories: Vec<String>,
+    dict: Option<CategoryDictionary>,
     slot: usize,
 }
 
@@ -94,9 +113,23 @@ impl Grader<Rec> for IdGrader {
         &self.name
     }
     fn kind(&self) -> GraderKind {
-        GraderKind::Categorical {
-            categories: self.categories.clone(),
+        match &self.dict {
+            Some(d) => GraderKind::DiscoveredCategorical {
+                max_categories: d.max_categories(),
+            },
+            None => GraderKind::Categorical {
+                categories: self.categories.clone(),
+            },
         }
+    }
+    fn categories_now(&self) -> Vec<String> {
+        match &self.dict {
+            Some(d) => d.categories(),
+            None => self.categories.clone(),
+        }
+    }
+    fn overflow(&self) -> u64 {
+        self.dict.as_ref().map_or(0, CategoryDictionary::overflow)
     }
     #[inline]
     fn grade(&self, r: &Rec) -> Grade {
@@ -144,6 +177,7 @@ pub fn stats_json(s: &Stats) -> Value {
                 },
                 "distance": c.distance,
                 "quantile_buckets": c.quantile_buckets,
+                "overflow_to_other": c.overflow_to_other,
                 "buckets": c.buckets.iter().map(|b| json!({
                     "label": b.label,
                     "share_all": b.share_all,

@@ -16,10 +16,12 @@ use crate::cli::{Format, SelectArgs};
 use crate::engine::{self, Characteristics, Rec, Settings, Verdict};
 use crate::input::{self, Field, RawReader, RecordError, Span};
 use crate::stats::Tracker;
+use distilled::select::{CategoryDictionary, Grade};
 
-/// Records read before the first output to learn each categorical column's categories (and,
-/// for JSON lines, which keys exist). Not needed, and skipped, for CSV without categorical
-/// columns, so such streams start flowing at the first batch.
+/// JSON lines: records read before the first output to check that the named keys exist.
+/// CSV needs none (the header names the columns), so it starts flowing at the first batch.
+/// Categories are not learned from this prefix: each categorical column discovers its
+/// categories on the fly (at most `--max-categories`, later new values pooled as "other").
 const DISCOVERY_RECORDS: usize = 1_000;
 
 /// How every record read was accounted for.
@@ -94,8 +96,8 @@ struct Plan {
     time: Option<(String, usize)>,
     numeric: Vec<(String, usize)>,
     categorical: Vec<(String, usize)>,
-    /// Per categorical column: value bytes → category id.
-    cat_ids: Vec<HashMap<Vec<u8>, u32>>,
+    /// Per categorical column: value → category id, discovered on the fly.
+    cat_ids: Vec<CategoryDictionary>,
 }
 
 impl Plan {
@@ -111,10 +113,12 @@ impl Plan {
         if v.is_empty() {
             return f64::NAN;
         }
-        let m = &self.cat_ids[j];
-        match m.get(v) {
-            Some(&id) => f64::from(id),
-            None => m.len() as f64, // "other" comes right after the known ones
+        let d = &self.cat_ids[j];
+        // Records reach here after their UTF-8 check.
+        match d.lookup(std::str::from_utf8(v).unwrap_or_default()) {
+            Grade::Category(id) => f64::from(id),
+            // "other" comes right after the dictionary's capacity.
+            _ => f64::from(d.max_categories()),
         }
     }
 
@@ -328,7 +332,7 @@ pub fn distil(
     // Discovery: learn categories (and, for JSON lines, which keys exist) from a prefix.
     let mut prefix_arena = Vec::new();
     let mut prefix: Vec<Span> = Vec::new();
-    let discovery = if format == Format::Csv && categorical.is_empty() {
+    let discovery = if format == Format::Csv {
         0
     } else {
         DISCOVERY_RECORDS
@@ -339,43 +343,17 @@ pub fn distil(
             None => break,
         }
     }
-    let mut freq: Vec<HashMap<Vec<u8>, u64>> = vec![HashMap::new(); categorical.len()];
     let mut fields = Vec::new();
     let mut keys_seen: HashMap<String, ()> = HashMap::new();
-    for s in &prefix {
-        let rec = input::trim_eol(&prefix_arena[s.start..s.end]);
-        match format {
-            Format::Csv => {
-                if input::split_csv(rec, delim, &mut fields).is_err() || fields.len() != names.len()
-                {
-                    continue;
-                }
-                for (j, (_, i)) in categorical.iter().enumerate() {
-                    let b = input::field_bytes(rec, &fields[*i]);
-                    if !b.is_empty() && std::str::from_utf8(&b).is_ok() {
-                        *freq[j].entry(b.into_owned()).or_default() += 1;
-                    }
-                }
-            }
-            Format::Jsonl => {
-                let Ok(obj) = serde_json::from_slice::<Map<String, Value>>(rec) else {
-                    continue;
-                };
-                for (j, (name, _)) in categorical.iter().enumerate() {
-                    match obj.get(name) {
-                        None | Some(Value::Null) => {}
-                        Some(v) => {
-                            let c = json_cat(v);
-                            if !c.is_empty() {
-                                *freq[j].entry(c.as_bytes().to_vec()).or_default() += 1;
-                            }
-                        }
-                    }
-                }
-                for k in obj.keys() {
-                    if !keys_seen.contains_key(k) {
-                        keys_seen.insert(k.clone(), ());
-                    }
+    if format == Format::Jsonl {
+        for s in &prefix {
+            let rec = input::trim_eol(&prefix_arena[s.start..s.end]);
+            let Ok(obj) = serde_json::from_slice::<Map<String, Value>>(rec) else {
+                continue;
+            };
+            for k in obj.keys() {
+                if !keys_seen.contains_key(k) {
+                    keys_seen.insert(k.clone(), ());
                 }
             }
         }
@@ -396,26 +374,17 @@ pub fn distil(
     }
     let mut cat_ids = Vec::new();
     let mut cat_lists = Vec::new();
-    for ((name, _), f) in categorical.iter().zip(freq) {
-        let mut v: Vec<(Vec<u8>, u64)> = f.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v.truncate(args.max_categories.max(1));
-        let ids: HashMap<Vec<u8>, u32> = v
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.clone(), i as u32))
-            .collect();
-        let mut list: Vec<String> = v
-            .into_iter()
-            .map(|(k, _)| String::from_utf8(k).unwrap_or_default())
-            .collect();
+    for (name, _) in &categorical {
+        let d = CategoryDictionary::new(args.max_categories.max(1));
+        let mut list = vec![String::new(); d.max_categories() as usize];
         list.push("other".into());
-        cat_ids.push(ids);
+        cat_ids.push(d);
         cat_lists.push((name.clone(), list));
     }
     let chars = Characteristics {
         numeric: numeric.iter().map(|(n, _)| n.clone()).collect(),
         categorical: cat_lists,
+        discovered: cat_ids.clone(),
     };
     let plan = Plan {
         format,
@@ -573,6 +542,9 @@ pub fn distil(
     }
     if let Some(e) = w.error {
         return Err(e);
+    }
+    if let Some(t) = tracker.as_mut() {
+        t.chars.name_discovered();
     }
     Ok(Outcome {
         counts,

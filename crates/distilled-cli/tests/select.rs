@@ -392,3 +392,72 @@ fn output_flows_while_input_is_still_open() {
     child.wait().unwrap();
     reader.join().unwrap();
 }
+
+/// Categories are discovered on the fly: a city first appearing long after the first 1,000
+/// records gets its own bucket and is passed in its share; with `--max-categories 2`, later
+/// new cities are pooled as "other" and counted.
+#[test]
+fn late_category_is_discovered_and_balanced() {
+    let dir = scratch("late-category");
+    let stats = dir.join("stats.json");
+    // 8,000 records, 1 per second, horizon 3600 s: from record 3,000 on, every fourth
+    // record's city is "brest".
+    let mut s = String::from("ts,city,score\n");
+    for i in 0..8000u64 {
+        let city = match i % 4 {
+            0 if i >= 3000 => "brest",
+            0 | 1 => "paris",
+            _ => "lyon",
+        };
+        s.push_str(&format!(
+            "{},{city},{}\n",
+            1_700_000_000 + i,
+            (i * 7919) % 1000
+        ));
+    }
+    let args = [
+        "select",
+        "--time-column",
+        "ts",
+        "--categorical",
+        "city",
+        "--numeric",
+        "score",
+        "--stats",
+        stats.to_str().unwrap(),
+    ];
+    let r = distill(&args, s.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = json(&std::fs::read(&stats).unwrap());
+    let city = &st["processor"]["characteristics"][1];
+    assert_eq!(city["name"], "city");
+    let buckets = city["buckets"].as_array().unwrap();
+    let brest = buckets
+        .iter()
+        .find(|b| b["label"] == "brest")
+        .expect("brest bucket");
+    let (all, passed) = (
+        brest["share_all"].as_f64().unwrap(),
+        brest["share_passed"].as_f64().unwrap(),
+    );
+    // The window (3,600 records, 360 passed) holds 25% "brest".
+    assert!((all - 0.25).abs() < 0.01, "{brest}");
+    assert!((all - passed).abs() < 0.01, "{brest}");
+    assert_eq!(city["overflow_to_other"], 0);
+
+    let r = distill(
+        &[&args[..], &["--max-categories", "2"]].concat(),
+        s.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st = json(&std::fs::read(&stats).unwrap());
+    let city = &st["processor"]["characteristics"][1];
+    let labels: Vec<&str> = city["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["paris", "lyon", "other", "missing"]);
+    assert_eq!(city["overflow_to_other"], 1250);
+}
