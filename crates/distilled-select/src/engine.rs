@@ -543,27 +543,33 @@ impl Engine {
     /// Marks a point passed: its buckets' deficits drop by one record.
     #[inline]
     fn mark_passed(&mut self, slots: &[u32]) {
+        let (def, weight) = (&mut self.def[..], &self.weight[..]);
         for &s in slots {
-            self.def[s as usize] -= self.weight[s as usize];
+            def[s as usize] -= weight[s as usize];
         }
     }
 
     /// Adds or removes a point's slots from the counters and deficits.
     fn count_point(&mut self, slots: &[u32], passed: bool, add: bool) {
         let sign = if add { 1.0 } else { -1.0 };
+        // Local slices: the compiler cannot otherwise tell that the stores
+        // to one vector leave the others' buffers in place, and reloads
+        // them every slot.
+        let (all, def) = (&mut self.all[..], &mut self.def[..]);
+        let (wr, weight) = (&self.wr[..], &self.weight[..]);
         for &s in slots {
             let s = s as usize;
             if add {
-                self.all[s] += 1;
+                all[s] += 1;
             } else {
-                debug_assert!(self.all[s] > 0, "window counters out of step");
-                self.all[s] -= 1;
+                debug_assert!(all[s] > 0, "window counters out of step");
+                all[s] -= 1;
             }
-            let mut d = self.wr[s];
+            let mut d = wr[s];
             if passed {
-                d -= self.weight[s];
+                d -= weight[s];
             }
-            self.def[s] += sign * d;
+            def[s] += sign * d;
         }
     }
 
@@ -617,9 +623,10 @@ impl Engine {
             );
         }
         if !rebuilt {
+            let (all, def, wr) = (&mut self.all[..], &mut self.def[..], &self.wr[..]);
             for &s in cs.iter() {
-                self.all[s as usize] += 1;
-                self.def[s as usize] += self.wr[s as usize];
+                all[s as usize] += 1;
+                def[s as usize] += wr[s as usize];
             }
         }
 
