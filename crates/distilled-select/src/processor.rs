@@ -534,6 +534,15 @@ impl<R> DistilledProcessor<R> {
 
     /// Distils one batch with event times (unix seconds per record). Returns
     /// the passed records, in input order.
+    ///
+    /// "Now" moves to the newest finite timestamp of the batch (never
+    /// backwards), and the window keeps what lies within the horizon before
+    /// it. The processor cannot tell a real gap in the stream from a wrong
+    /// clock, so a single timestamp far in the future moves "now" there: the
+    /// window empties, and later records older than that time minus the
+    /// horizon are rejected as late (counted in [`Stats::rejected_late`], so
+    /// the damage is visible). Filter implausible timestamps before this
+    /// call if the source can produce them.
     pub fn process_batch_at(&mut self, batch: Vec<(f64, R)>) -> Vec<R> {
         let d = self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len());
         batch

@@ -445,3 +445,24 @@ fn discovered_category_appearing_late_is_balanced() {
     let other = c.buckets.iter().find(|k| k.label == "other").unwrap();
     assert!(other.share_all > 0.03, "{other:?}");
 }
+
+/// Documented behaviour: one far-future timestamp moves "now" and empties the
+/// window; later ordinary records are rejected as late and counted, never
+/// silently dropped.
+#[test]
+fn a_far_future_timestamp_moves_now_and_later_records_count_as_late() {
+    let mut p = simple(0.1, 1);
+    let batch = |t0: f64| -> Vec<(f64, P)> { (0..100).map(|i| (t0, person(i))).collect() };
+    p.process_batch_at(batch(10.0));
+    let mut odd = batch(11.0);
+    odd[5].0 = 1.0e12;
+    p.process_batch_at(odd);
+    let s = p.stats();
+    assert_eq!(s.now, Some(1.0e12));
+    assert_eq!(s.window_len, 1);
+    p.process_batch_at(batch(12.0));
+    let s = p.stats();
+    assert_eq!(s.rejected_late, 199);
+    assert_eq!(s.seen, 300);
+    assert_eq!(s.passed + s.not_selected + s.rejected_late, 300);
+}
