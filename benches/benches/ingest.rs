@@ -68,7 +68,7 @@ fn contenders<S, T>(
     proto: &S,
     data: &[Vec<T>; 2],
 ) where
-    S: Mergeable + EmptyLike + Update<T> + Send + Sync,
+    S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
     T: Copy + Send + Sync,
 {
     let n = data[0].len() as u64;

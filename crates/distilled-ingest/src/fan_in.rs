@@ -19,14 +19,14 @@ use distilled_core::{EmptyLike, Mergeable, Update};
 use crate::{Ingest, Writer};
 
 /// One producer thread's end of a fan-in: a sketch writer plus a record batch.
-pub struct Producer<S: Mergeable + EmptyLike, R> {
+pub struct Producer<S: Mergeable + EmptyLike + Clone, R> {
     writer: Writer<S>,
     tx: Sender<Vec<R>>,
     batch: Vec<R>,
     batch_size: usize,
 }
 
-impl<S: Mergeable + EmptyLike + Send, R> Producer<S, R> {
+impl<S: Mergeable + EmptyLike + Clone + Send, R> Producer<S, R> {
     /// A producer registering a new writer on `ingest` and sending batches of
     /// `batch_size` records (at least 1) on `tx`.
     pub fn new(ingest: &Ingest<S>, tx: Sender<Vec<R>>, batch_size: usize) -> Self {
@@ -72,7 +72,7 @@ impl<S: Mergeable + EmptyLike + Send, R> Producer<S, R> {
     }
 }
 
-impl<S: Mergeable + EmptyLike, R> Drop for Producer<S, R> {
+impl<S: Mergeable + EmptyLike + Clone, R> Drop for Producer<S, R> {
     fn drop(&mut self) {
         let _ = self.writer.flush();
         if !self.batch.is_empty() {

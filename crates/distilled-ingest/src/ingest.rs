@@ -1,53 +1,79 @@
 //! The sharded ingest layer: [`Ingest`], its [`Writer`] handles and the
 //! publication protocol between them.
 //!
-//! # Protocol
+//! # Protocol: cumulative snapshots
 //!
-//! Every writer owns a private sketch (its *shard*) and a [`Slot`] shared with
-//! readers. A slot has two *cells*, each a `Mutex<Option<S>>` used purely as a
-//! safe ownership cell:
+//! Every writer owns a private sketch (its *shard*) for its whole life and a
+//! [`Slot`] shared with readers. A slot has two *cells*, each a
+//! `Mutex<Option<Published>>` used purely as a safe ownership cell; a
+//! publication is an `Arc` of a copy of the shard tagged with a sequence
+//! number that grows with every publication of that writer.
 //!
 //! * **Update** touches the shard only: no atomics, no locks.
 //! * **Publish** (every `publish_every` updates, on [`Writer::flush`], when
-//!   `max_delay` has passed, and on drop) swaps the shard for a fresh empty one
-//!   and deposits the full one into a cell with `try_lock`: moved in if the
-//!   cell is empty, merged into what is there otherwise. The writer does not
-//!   wait: readers are serialised among themselves, a reader holds at most
-//!   one cell of a slot at a time and only for an `Option::take`, and the
-//!   writer tries the cells in the opposite order to readers, so one of the
-//!   two is free unless a whole new read reached the slot between its two
-//!   attempts. Then a periodic publication is simply postponed to the next
-//!   update (nothing is lost), while `flush` and drop retry.
-//! * **Read** (serialised by the reader lock) adopts newly registered slots,
-//!   then for each slot reads its `retired` flag, *then* takes both cells and
-//!   merges them into the running total, and drops the slot if it was retired.
-//!   Reading the flag before draining is what makes a departing writer's last
-//!   publication safe: the writer deposits first and retires second, so a slot
-//!   seen retired has nothing left to deposit. (Draining first and checking
-//!   second would lose a deposit made in between; `tests/loom.rs` shows loom
-//!   finding that bug under `--cfg broken_ordering`.)
+//!   `max_delay` has passed, and on drop) clones the whole shard into a new
+//!   `Arc` and puts it into a cell with `try_lock`, *replacing* whatever was
+//!   there. The shard itself is kept, so there is no fresh sketch to grow
+//!   again and no merge on this path: for array-based sketches a clone is a
+//!   few `memcpy`s. The writer does not wait: readers are serialised among
+//!   themselves, a reader holds a cell only for an `Arc` clone, and the writer
+//!   tries the cells in the opposite order to readers, so one of the two is
+//!   free unless a whole new read reached the slot between its two attempts.
+//!   Then a periodic publication is simply postponed to the next update
+//!   (nothing is lost: the next one carries everything), while `flush` and
+//!   drop retry.
+//! * **Read** (slot bookkeeping serialised by the reader lock) adopts newly
+//!   registered slots, then for each slot reads its `retired` flag, *then*
+//!   takes the newest publication of its two cells (the higher sequence
+//!   number). A retired slot's newest publication is the writer's final state:
+//!   it is merged once into the *retired accumulator* and the slot is dropped.
+//!   A live slot's newest publication is merged, together with the
+//!   accumulator, into the result of this read only. Reading the flag before
+//!   the cells is what makes a departing writer's last publication safe: the
+//!   writer deposits first and retires second, so a slot seen retired has
+//!   nothing newer to come. (Reading the cells first and the flag second
+//!   would fold an older publication into the accumulator and lose the final
+//!   one; `tests/loom.rs` shows loom finding that bug under
+//!   `--cfg broken_ordering`.)
 //!
 //! Readers never wait for writers that are idle (an idle writer holds no
-//! lock); they wait at most for one in-progress deposit per cell.
+//! lock); they wait at most for one in-progress pointer swap per cell.
+//!
+//! # Why not deltas
+//!
+//! The previous protocol published *deltas*: the writer swapped its shard for
+//! `empty_like()` and readers merged each delta into a running total. For
+//! real sketches that cost more than the updates themselves (a Theta table
+//! regrowing from 2^7 slots after every publication, a t-digest buffer
+//! allocated per publication, and a union or merge per 4096-item delta), see
+//! docs/bench-ingest.md. Cumulative snapshots move the merge to readers,
+//! which pay one merge per live writer per read instead of one per
+//! publication, and keep the writer's cost at one clone per interval.
 
-use std::mem;
 use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 use distilled_core::{EmptyLike, MergeError, Mergeable, Update};
 
-use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 
-/// Default number of updates a writer buffers before publishing.
+/// Default number of updates a writer makes between publications.
 pub const DEFAULT_PUBLISH_EVERY: u64 = 4096;
 
 /// How often (in updates) a writer with a `max_delay` looks at the clock.
 const CLOCK_CHECK_MASK: u64 = 255;
 
+/// One publication: a copy of a writer's whole shard.
+struct Published<S> {
+    /// Grows with every publication of the writer; the newest one wins.
+    seq: u64,
+    state: Arc<S>,
+}
+
 /// One writer's publication mailbox, shared with readers.
 struct Slot<S> {
     /// Two cells so that the writer always finds one free (see module docs).
-    cells: [Mutex<Option<S>>; 2],
+    cells: [Mutex<Option<Published<S>>>; 2],
     /// Set (Release) by the writer after its final deposit.
     retired: AtomicBool,
 }
@@ -59,47 +85,53 @@ impl<S> Slot<S> {
             retired: AtomicBool::new(false),
         }
     }
-}
 
-/// Why a deposit did not happen; the delta comes back to the writer.
-enum DepositError {
-    /// Both cells were held (impossible while the protocol holds).
-    Busy,
-    /// The sketch refused the merge.
-    Merge(MergeError),
-}
-
-impl<S: Mergeable> Slot<S> {
-    fn deposit(&self, delta: S) -> Result<(), (S, DepositError)> {
-        // Readers drain cell 0 then cell 1; trying them in the opposite
+    /// Puts `p` into a free cell, replacing what was there; gives `p` back if
+    /// both cells are held (impossible while the protocol holds).
+    fn deposit(&self, p: Published<S>) -> Result<(), Published<S>> {
+        // Readers look at cell 0 then cell 1; trying them in the opposite
         // order means a writer that finds cell 1 busy finds cell 0 free
         // unless a whole new read reached this slot in between.
         for cell in self.cells.iter().rev() {
             let Some(mut guard) = sync::try_lock(cell) else {
                 continue;
             };
-            return match guard.as_mut() {
-                None => {
-                    *guard = Some(delta);
-                    Ok(())
-                }
-                Some(acc) => acc
-                    .merge(&delta)
-                    .map_err(|e| (delta, DepositError::Merge(e))),
-            };
+            let old = guard.replace(p);
+            drop(guard);
+            // A replaced copy nobody reads any more is freed outside the cell.
+            drop(old);
+            return Ok(());
         }
-        Err((delta, DepositError::Busy))
+        Err(p)
+    }
+
+    /// The newest publication in the cells, if any.
+    fn latest(&self) -> Option<Arc<S>> {
+        let mut best: Option<(u64, Arc<S>)> = None;
+        for cell in &self.cells {
+            // Hold the cell only for an `Arc` clone; merge outside it.
+            let seen = sync::lock(cell)
+                .as_ref()
+                .map(|p| (p.seq, Arc::clone(&p.state)));
+            if let Some((seq, state)) = seen
+                && best.as_ref().is_none_or(|(b, _)| seq > *b)
+            {
+                best = Some((seq, state));
+            }
+        }
+        best.map(|(_, s)| s)
     }
 }
 
-/// What readers keep between snapshots.
+/// What readers keep between reads.
 struct ReaderState<S> {
-    /// Everything drained so far, merged.
-    total: S,
-    /// Slots of live writers (and of retired ones not yet drained).
+    /// The final states of departed writers, merged.
+    retired: S,
+    /// Slots of live writers (and of retired ones not yet folded in).
     slots: Vec<Arc<CachePadded<Slot<S>>>>,
-    /// Deltas the total refused to merge, kept so that nothing is dropped.
-    unmerged: Vec<S>,
+    /// Final states the accumulator refused to merge, kept so that nothing
+    /// is dropped (retried on every read).
+    unmerged: Vec<Arc<S>>,
 }
 
 struct Shared<S> {
@@ -107,8 +139,6 @@ struct Shared<S> {
     /// Slots registered since the last read; writers touch this only when
     /// they are created.
     newcomers: Mutex<Vec<Arc<CachePadded<Slot<S>>>>>,
-    /// Deltas a dropped writer could not deposit because the merge failed.
-    orphans: Mutex<Vec<S>>,
     live_writers: AtomicUsize,
     prototype: Mutex<S>,
     publish_every: u64,
@@ -119,7 +149,7 @@ struct Shared<S> {
 ///
 /// ```
 /// # use distilled_ingest::Ingest;
-/// # #[derive(Default)] struct Count(u64);
+/// # #[derive(Clone, Default)] struct Count(u64);
 /// # impl distilled_core::Mergeable for Count { fn merge(&mut self, o: &Self) -> Result<(), distilled_core::MergeError> { self.0 += o.0; Ok(()) } }
 /// # impl distilled_core::EmptyLike for Count { fn empty_like(&self) -> Self { Count(0) } }
 /// use std::time::Duration;
@@ -135,9 +165,14 @@ pub struct IngestBuilder<S> {
     max_delay: Option<Duration>,
 }
 
-impl<S: Mergeable + EmptyLike + Send> IngestBuilder<S> {
+impl<S: Mergeable + EmptyLike + Clone + Send> IngestBuilder<S> {
     /// Publish after this many updates (at least 1). Bounds how many updates
     /// of one writer a snapshot can miss: at most `publish_every - 1`.
+    ///
+    /// Each publication clones the writer's whole shard, so the cost per
+    /// update is about `clone / publish_every`: for a Theta sketch of
+    /// lg_k 12 (a 64 KiB table) the default 4096 adds a few percent; raise
+    /// it for large sketches that can tolerate more staleness.
     pub fn publish_every(mut self, n: u64) -> Self {
         self.publish_every = n.max(1);
         self
@@ -155,16 +190,15 @@ impl<S: Mergeable + EmptyLike + Send> IngestBuilder<S> {
     /// Builds the ingest; `prototype` only provides the configuration
     /// (through [`EmptyLike`]), its content is not counted.
     pub fn build(self) -> Ingest<S> {
-        let total = self.prototype.empty_like();
+        let retired = self.prototype.empty_like();
         Ingest {
             shared: Arc::new(Shared {
                 reader: Mutex::new(ReaderState {
-                    total,
+                    retired,
                     slots: Vec::new(),
                     unmerged: Vec::new(),
                 }),
                 newcomers: Mutex::new(Vec::new()),
-                orphans: Mutex::new(Vec::new()),
                 live_writers: AtomicUsize::new(0),
                 prototype: Mutex::new(self.prototype),
                 publish_every: self.publish_every,
@@ -183,8 +217,9 @@ impl<S: Mergeable + EmptyLike + Send> IngestBuilder<S> {
 /// Guarantees:
 ///
 /// * **Exactness.** Once every writer has flushed or been dropped, a snapshot
-///   holds exactly the updates made: every update is in exactly one published
-///   delta, and every delta is merged into the total exactly once.
+///   holds exactly the updates made: a read merges, for each writer, exactly
+///   one copy of its state (its newest publication while it lives, its final
+///   state once, into the retired accumulator, when it has left).
 /// * **Bounded staleness.** A snapshot taken while writers run misses, per
 ///   writer, only what that writer has not yet published: fewer than
 ///   `publish_every` updates, and (with `max_delay`) nothing older than
@@ -192,8 +227,14 @@ impl<S: Mergeable + EmptyLike + Send> IngestBuilder<S> {
 /// * **Departures.** A dropped writer publishes what it holds (also when its
 ///   thread is unwinding from a panic); what it published is never lost.
 /// * **Progress.** Updates never synchronise; publication never waits;
-///   readers wait only for each other and for deposits in progress, never for
-///   idle writers.
+///   readers wait only for each other and for pointer swaps in progress,
+///   never for idle writers.
+///
+/// Costs: a writer pays one clone of its shard per publication and nothing
+/// per update; memory is up to three copies of the sketch per writer (the
+/// shard, its newest publication, one being read); a read pays one merge per
+/// live writer (so frequent reads with many writers cost more than with the
+/// delta protocol this replaced; see the `ingest` module docs).
 pub struct Ingest<S> {
     shared: Arc<Shared<S>>,
 }
@@ -219,7 +260,7 @@ impl<S> std::fmt::Debug for Ingest<S> {
     }
 }
 
-impl<S: Mergeable + EmptyLike + Send> Ingest<S> {
+impl<S: Mergeable + EmptyLike + Clone + Send> Ingest<S> {
     /// An ingest with default settings (publish every
     /// [`DEFAULT_PUBLISH_EVERY`] updates, no time limit).
     pub fn new(prototype: S) -> Self {
@@ -246,10 +287,10 @@ impl<S: Mergeable + EmptyLike + Send> Ingest<S> {
             slot,
             local,
             pending: 0,
+            seq: 0,
             publish_every: self.shared.publish_every,
             max_delay: self.shared.max_delay,
             last_publish: self.shared.max_delay.map(|_| Instant::now()),
-            error: None,
         }
     }
 
@@ -260,65 +301,74 @@ impl<S: Mergeable + EmptyLike + Send> Ingest<S> {
 
     /// Calls `f` with the merge of everything published so far.
     ///
-    /// Returns an error if a published delta could not be merged (the delta
-    /// is kept and retried on the next read; the total stays consistent).
+    /// Returns an error if a publication could not be merged (a departed
+    /// writer's refused state is kept and retried on every read; nothing is
+    /// dropped).
     pub fn read<R>(&self, f: impl FnOnce(&S) -> R) -> Result<R, MergeError> {
-        let state = self.collect()?;
-        Ok(f(&state.total))
+        let merged = self.collect()?;
+        Ok(f(&merged))
     }
 
     /// A copy of the merge of everything published so far.
-    pub fn snapshot(&self) -> Result<S, MergeError>
-    where
-        S: Clone,
-    {
-        self.read(S::clone)
+    pub fn snapshot(&self) -> Result<S, MergeError> {
+        self.collect()
     }
 
-    /// Drains every slot into the running total and returns the reader state.
-    fn collect(&self) -> Result<MutexGuard<'_, ReaderState<S>>, MergeError> {
-        let mut st = sync::lock(&self.shared.reader);
-        let st_ref = &mut *st;
-        st_ref.slots.append(&mut sync::lock(&self.shared.newcomers));
+    /// Folds departed writers into the accumulator, then merges the newest
+    /// publication of every live writer into a copy of it.
+    fn collect(&self) -> Result<S, MergeError> {
         let mut first_error = None;
-        let mut retry = mem::take(&mut st_ref.unmerged);
-        retry.append(&mut sync::lock(&self.shared.orphans));
-        for delta in retry {
-            absorb(st_ref, delta, &mut first_error);
-        }
-        let mut i = 0;
-        while i < st_ref.slots.len() {
-            let slot = Arc::clone(&st_ref.slots[i]);
-            // The flag must be read before the cells are drained: a writer
-            // retires only after its final deposit, so `retired == true`
-            // here means the drain below sees that deposit.
-            #[cfg(not(broken_ordering))]
-            let retired = slot.retired.load(Ordering::Acquire);
-            for cell in &slot.cells {
-                // Hold the cell only for the `take`; merge outside it.
-                let taken = sync::lock(cell).take();
-                if let Some(delta) = taken {
-                    absorb(st_ref, delta, &mut first_error);
+        let mut live = Vec::new();
+        let mut out = {
+            let mut st = sync::lock(&self.shared.reader);
+            let st = &mut *st;
+            st.slots.append(&mut sync::lock(&self.shared.newcomers));
+            for state in std::mem::take(&mut st.unmerged) {
+                fold_retired(st, state, &mut first_error);
+            }
+            let mut i = 0;
+            while i < st.slots.len() {
+                let slot = Arc::clone(&st.slots[i]);
+                // The flag must be read before the cells: a writer retires
+                // only after its final deposit, so `retired == true` here
+                // means `latest` below returns that final state.
+                #[cfg(not(broken_ordering))]
+                let retired = slot.retired.load(Ordering::Acquire);
+                let latest = slot.latest();
+                #[cfg(broken_ordering)]
+                let retired = slot.retired.load(Ordering::Acquire);
+                if retired {
+                    if let Some(state) = latest {
+                        fold_retired(st, state, &mut first_error);
+                    }
+                    st.slots.swap_remove(i);
+                } else {
+                    live.extend(latest);
+                    i += 1;
                 }
             }
-            #[cfg(broken_ordering)]
-            let retired = slot.retired.load(Ordering::Acquire);
-            if retired {
-                st_ref.slots.swap_remove(i);
-            } else {
-                i += 1;
+            st.retired.clone()
+        };
+        // Merging live publications needs no lock: they are immutable.
+        for state in live {
+            if let Err(e) = out.merge(&state) {
+                first_error.get_or_insert(e);
             }
         }
         match first_error {
-            None => Ok(st),
+            None => Ok(out),
             Some(e) => Err(e),
         }
     }
 }
 
-fn absorb<S: Mergeable>(st: &mut ReaderState<S>, delta: S, first_error: &mut Option<MergeError>) {
-    if let Err(e) = st.total.merge(&delta) {
-        st.unmerged.push(delta);
+fn fold_retired<S: Mergeable>(
+    st: &mut ReaderState<S>,
+    state: Arc<S>,
+    first_error: &mut Option<MergeError>,
+) {
+    if let Err(e) = st.retired.merge(&state) {
+        st.unmerged.push(state);
         first_error.get_or_insert(e);
     }
 }
@@ -327,18 +377,18 @@ fn absorb<S: Mergeable>(st: &mut ReaderState<S>, delta: S, first_error: &mut Opt
 ///
 /// `Send` but not shared: move it into the thread that produces. Dropping it
 /// publishes what it holds.
-pub struct Writer<S: Mergeable + EmptyLike> {
+pub struct Writer<S: Mergeable + EmptyLike + Clone> {
     shared: Arc<Shared<S>>,
     slot: Arc<CachePadded<Slot<S>>>,
     local: S,
     pending: u64,
+    seq: u64,
     publish_every: u64,
     max_delay: Option<Duration>,
     last_publish: Option<Instant>,
-    error: Option<MergeError>,
 }
 
-impl<S: Mergeable + EmptyLike> std::fmt::Debug for Writer<S> {
+impl<S: Mergeable + EmptyLike + Clone> std::fmt::Debug for Writer<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer")
             .field("unpublished", &self.pending)
@@ -347,7 +397,7 @@ impl<S: Mergeable + EmptyLike> std::fmt::Debug for Writer<S> {
     }
 }
 
-impl<S: Mergeable + EmptyLike> Writer<S> {
+impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
     /// Adds `item` to this writer's shard; publishes when due.
     #[inline]
     pub fn update<T>(&mut self, item: T)
@@ -383,22 +433,24 @@ impl<S: Mergeable + EmptyLike> Writer<S> {
                 (Some(d), Some(t)) => t.elapsed() >= d,
                 _ => false,
             };
-        if due {
-            self.publish();
+        if due && self.slot.deposit(self.snapshot_for_readers()).is_ok() {
+            self.published();
         }
+        // Otherwise both cells were busy: the next update tries again.
     }
 
     /// Publishes everything this writer holds, so that the next snapshot
-    /// includes it. Returns the first merge error met since the last flush
-    /// (the refused updates stay in the shard; nothing is dropped).
+    /// includes it.
+    ///
+    /// Publication never merges (it replaces the writer's previous
+    /// publication), so this does not fail today; merge errors surface in
+    /// [`Ingest::read`]. The `Result` is kept for sketches whose publication
+    /// might fail in future protocols.
     pub fn flush(&mut self) -> Result<(), MergeError> {
         if self.pending > 0 {
             self.publish_now();
         }
-        match self.error.take() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Updates made through this handle and not yet published.
@@ -406,29 +458,23 @@ impl<S: Mergeable + EmptyLike> Writer<S> {
         self.pending
     }
 
-    /// The shard's current, unpublished content.
+    /// The shard: everything this writer has seen, published or not.
     pub fn shard(&self) -> &S {
         &self.local
     }
 
-    fn publish(&mut self) {
-        let fresh = self.local.empty_like();
-        let delta = mem::replace(&mut self.local, fresh);
-        match self.slot.deposit(delta) {
-            Ok(()) => {
-                self.pending = 0;
-                if self.max_delay.is_some() {
-                    self.last_publish = Some(Instant::now());
-                }
-            }
-            Err((delta, why)) => {
-                // Keep the updates: they will go out with the next
-                // publication (the fresh shard had nothing yet).
-                self.local = delta;
-                if let DepositError::Merge(e) = why {
-                    self.error.get_or_insert(e);
-                }
-            }
+    fn snapshot_for_readers(&self) -> Published<S> {
+        Published {
+            seq: self.seq + 1,
+            state: Arc::new(self.local.clone()),
+        }
+    }
+
+    fn published(&mut self) {
+        self.seq += 1;
+        self.pending = 0;
+        if self.max_delay.is_some() {
+            self.last_publish = Some(Instant::now());
         }
     }
 
@@ -436,44 +482,28 @@ impl<S: Mergeable + EmptyLike> Writer<S> {
     /// progress then, so this terminates). Used where the caller must know
     /// the data went out: `flush` and drop.
     fn publish_now(&mut self) {
+        let mut p = self.snapshot_for_readers();
         loop {
-            let fresh = self.local.empty_like();
-            let delta = mem::replace(&mut self.local, fresh);
-            match self.slot.deposit(delta) {
+            match self.slot.deposit(p) {
                 Ok(()) => {
-                    self.pending = 0;
-                    if self.max_delay.is_some() {
-                        self.last_publish = Some(Instant::now());
-                    }
+                    self.published();
                     return;
                 }
-                Err((delta, DepositError::Busy)) => {
-                    self.local = delta;
+                Err(back) => {
+                    p = back;
                     sync::yield_now();
-                }
-                Err((delta, DepositError::Merge(e))) => {
-                    self.local = delta;
-                    self.error.get_or_insert(e);
-                    return;
                 }
             }
         }
     }
 }
 
-impl<S: Mergeable + EmptyLike> Drop for Writer<S> {
+impl<S: Mergeable + EmptyLike + Clone> Drop for Writer<S> {
     fn drop(&mut self) {
         if self.pending > 0 {
             self.publish_now();
-            if self.pending > 0 {
-                // The merge was refused: hand the shard to the readers
-                // directly so that it is counted (or its error reported).
-                let fresh = self.local.empty_like();
-                let delta = mem::replace(&mut self.local, fresh);
-                sync::lock(&self.shared.orphans).push(delta);
-            }
         }
-        // After the final deposit: a reader that sees the flag will drain it.
+        // After the final deposit: a reader that sees the flag will take it.
         self.slot.retired.store(true, Ordering::Release);
         self.shared.live_writers.fetch_sub(1, Ordering::Relaxed);
     }

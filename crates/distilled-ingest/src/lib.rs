@@ -40,12 +40,18 @@
 //!
 //! * [`Ingest`]: the shared front; [`Ingest::writer`] registers a writer,
 //!   [`Ingest::snapshot`] / [`Ingest::read`] give the merged view.
-//! * [`Writer`]: one thread's handle. Updates touch only its private shard;
-//!   it publishes every `publish_every` updates, after `max_delay`, on
-//!   [`Writer::flush`] and on drop.
+//! * [`Writer`]: one thread's handle. Updates touch only its private shard,
+//!   which it keeps for its whole life; every `publish_every` updates, after
+//!   `max_delay`, on [`Writer::flush`] and on drop it publishes a copy of the
+//!   whole shard, replacing its previous publication (no merge, no fresh
+//!   sketch on the writer's side).
 //! * [`fan_in::Producer`]: several producer threads feeding one consumer
 //!   (the distiller): sketch updates through a writer, records to the
 //!   consumer in batches over a crossbeam channel.
+//!
+//! Sketches must be `Clone` (publication copies the shard) and `Sync` for the
+//! ingest to be shared between threads (publications are read through an
+//! `Arc`).
 //!
 //! The protocol and its guarantees are described in the docs of [`Ingest`]
 //! and of the `ingest` module source; `tests/loom.rs` model-checks them.
@@ -53,9 +59,15 @@
 //! # Compared with other designs
 //!
 //! * HdrHistogram's `Recorder` makes each update pay an atomic increment of a
-//!   writer-reader phaser; here updates pay nothing and a publication (one
-//!   uncontended `try_lock` and a merge) happens every `publish_every`
-//!   updates.
+//!   writer-reader phaser; here updates pay nothing and a publication (a
+//!   clone of the shard and one uncontended `try_lock` around a pointer
+//!   swap) happens every `publish_every` updates.
+//! * Publishing deltas (swap the shard for an empty one, readers merge each
+//!   delta into a running total) was this crate's first design; it made the
+//!   writer rebuild an empty sketch and readers merge once per publication,
+//!   which for Theta and t-digest cost more than the updates. Publishing
+//!   cumulative copies moves the merging to reads (one merge per live writer
+//!   per read) and keeps staleness bounded by the same `publish_every`.
 //! * Rust `hdrhistogram::sync` refreshes by waiting for every recorder to
 //!   answer, so an idle recorder stalls the reader; here a reader only takes
 //!   what was published and never waits for an idle writer.

@@ -195,8 +195,8 @@ fn merge_errors_are_reported_and_nothing_is_dropped() {
     w.update(1);
     w.update(2);
     assert_eq!(ingest.snapshot().unwrap().n, 2);
-    // The first poisoned delta is moved into an empty cell, then refused by
-    // the reader's total; it is kept for later reads, which keep failing.
+    // The writer's shard is poisoned; publishing it never merges, so the
+    // refusal shows up on every read.
     w.update(u64::MAX);
     assert!(w.flush().is_ok());
     assert!(ingest.snapshot().is_err());
@@ -206,22 +206,34 @@ fn merge_errors_are_reported_and_nothing_is_dropped() {
         "cannot merge sketches: poisoned tally"
     );
     drop(w);
+    // The departed writer's final state is refused by the accumulator; it
+    // is kept and retried, so reads keep failing instead of dropping it.
+    assert!(ingest.snapshot().is_err());
+    assert!(ingest.snapshot().is_err());
 }
 
 #[test]
-fn a_refused_writer_side_merge_keeps_the_updates_in_the_shard() {
+fn publication_replaces_the_previous_one_and_keeps_the_shard() {
     let ingest = Ingest::builder(Tally::default())
         .publish_every(u64::MAX)
         .build();
     let mut w = ingest.writer();
-    w.update(u64::MAX);
-    w.flush().unwrap(); // moved into an empty cell: no merge needed
-    w.update(7);
-    // Now the cell holds a poisoned tally: the merge is refused.
-    assert!(w.flush().is_err());
+    w.update(3);
+    w.flush().unwrap();
+    w.update(4);
     assert_eq!(w.unpublished(), 1);
-    assert_eq!(w.shard().n, 1);
-    drop(w); // goes to the readers as an orphan
-    let err = ingest.snapshot().unwrap_err();
-    assert!(err.to_string().contains("poisoned"));
+    // The shard holds everything seen, published or not.
+    assert_eq!(*w.shard(), Tally::of([3, 4]));
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of([3]));
+    w.flush().unwrap();
+    // The second publication replaced the first: counted once.
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of([3, 4]));
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of([3, 4]));
+    drop(w);
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of([3, 4]));
+    // A later writer adds to the retired accumulator.
+    let mut w = ingest.writer();
+    w.update(5);
+    drop(w);
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of([3, 4, 5]));
 }

@@ -12,13 +12,15 @@
 //! every interleaving (up to the preemption bound) of its threads.
 //!
 //! The protocol step whose order matters is the reader's "read the
-//! `retired` flag, then drain the cells" (the writer deposits, then
-//! retires). Adding `--cfg broken_ordering` to RUSTFLAGS swaps the reader's
-//! two steps; loom then finds the interleaving in which a departing writer's
-//! last deposit lands between the drain and the flag check and is lost with
-//! the slot: every test in which a writer departs fails (they are marked
-//! `should_panic` under that cfg, so that run passes exactly when loom
-//! catches the bug):
+//! `retired` flag, then take the newest publication from the cells" (the
+//! writer deposits its final state, then retires). Adding
+//! `--cfg broken_ordering` to RUSTFLAGS swaps the reader's two steps; loom
+//! then finds the interleaving in which the reader takes an older
+//! publication, the departing writer deposits its final state and retires in
+//! between, and the reader folds the older state into the retired
+//! accumulator and drops the slot: the final updates are lost. Every test in
+//! which a writer departs mid-read fails (they are marked `should_panic`
+//! under that cfg, so that run passes exactly when loom catches the bug):
 //!
 //! ```text
 //! RUSTFLAGS="--cfg loom --cfg broken_ordering" LOOM_MAX_PREEMPTIONS=3 \
@@ -45,7 +47,7 @@ fn assert_prefix(t: Tally) {
 }
 
 #[test]
-#[cfg_attr(broken_ordering, should_panic)]
+#[cfg_attr(broken_ordering, should_panic(expected = "left == right"))]
 fn a_departing_writer_loses_nothing() {
     loom::model(|| {
         let ing = ingest(1);
@@ -89,7 +91,7 @@ fn flush_is_visible_and_never_waits_out_concurrent_readers() {
 }
 
 #[test]
-#[cfg_attr(broken_ordering, should_panic)]
+#[cfg_attr(broken_ordering, should_panic(expected = "left == right"))]
 fn two_writers_and_a_reader_count_exactly() {
     loom::model(|| {
         let ing = ingest(1);
@@ -113,7 +115,7 @@ fn two_writers_and_a_reader_count_exactly() {
 }
 
 #[test]
-#[cfg_attr(broken_ordering, should_panic)]
+#[cfg_attr(broken_ordering, should_panic(expected = "left == right"))]
 fn writers_register_while_a_reader_reads() {
     loom::model(|| {
         let ing = ingest(1);
@@ -134,7 +136,7 @@ fn writers_register_while_a_reader_reads() {
 }
 
 #[test]
-#[cfg_attr(broken_ordering, should_panic)]
+#[cfg_attr(broken_ordering, should_panic(expected = "left == right"))]
 fn two_readers_and_a_writer_count_each_update_once() {
     loom::model(|| {
         let ing = ingest(1);

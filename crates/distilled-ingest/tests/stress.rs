@@ -19,7 +19,7 @@ fn value(t: u64, i: u64) -> f64 {
 
 fn stress<S>(proto: S, publish_every: u64) -> S
 where
-    S: QuantileSketch<Item = f64> + Mergeable + EmptyLike + Update<f64> + Send + Clone,
+    S: QuantileSketch<Item = f64> + Mergeable + EmptyLike + Update<f64> + Send + Sync + Clone,
 {
     let ingest = Ingest::builder(proto).publish_every(publish_every).build();
     let total = THREADS * WAVES * PER_WAVE;
