@@ -505,41 +505,6 @@ impl Engine {
         (acc[0] + acc[1]) + (acc[2] + acc[3])
     }
 
-    /// Total weight of the slots two candidates share, from their codes.
-    #[inline]
-    fn overlap(&self, a: &[u32], b: &[u32]) -> f64 {
-        let w = self.weights;
-        let mut o = 0.0;
-        for (c, layout) in self.layouts.iter().enumerate() {
-            let (x, y) = (a[c], b[c]);
-            match layout {
-                Some(l) => {
-                    let path = f64::from(1 + l.levels());
-                    if x == MISSING || y == MISSING {
-                        if x == y {
-                            o += w.numeric_level * path;
-                        }
-                    } else {
-                        // Nodes shared from the root down to the lowest
-                        // common ancestor.
-                        let differing = 32 - (x ^ y).leading_zeros();
-                        o += w.numeric_level * (path - f64::from(differing));
-                    }
-                }
-                None => o += w.categorical * f64::from(u8::from(x == y)),
-            }
-        }
-        // Pair cells: count equal codes without branches (which cell two
-        // random candidates share is unpredictable).
-        let nc = self.specs.len();
-        let same: u32 = a[nc..]
-            .iter()
-            .zip(&b[nc..])
-            .map(|(x, y)| u32::from(x == y))
-            .sum();
-        o + w.pair * f64::from(same)
-    }
-
     /// Marks a point passed: its buckets' deficits drop by one record.
     #[inline]
     fn mark_passed(&mut self, slots: &[u32]) {
@@ -661,19 +626,65 @@ impl Engine {
             // candidate's score by the weight of the buckets it shares with
             // the pick (computed from codes: shared tree levels, equal
             // categories, equal pair cells), which is exactly how much the
-            // pick lowered the deficits it reads.
+            // pick lowered the deficits it reads. Codes are transposed so
+            // that each characteristic's overlap is one branch-free pass
+            // over the batch; overlaps are sums of small multiples of 1/2,
+            // exact in any order, and each score drops by its total once.
+            let mut ct = vec![0u32; n * cw];
+            for (i, row) in codes.chunks_exact(cw).enumerate() {
+                for (c, &x) in row.iter().enumerate() {
+                    ct[c * n + i] = x;
+                }
+            }
+            let mut ov = vec![0.0f64; n];
+            let wt = self.weights;
             for _ in 0..k {
-                let Some(best) = (0..cands.len()).max_by(|&a, &b| cands[a].cmp(&cands[b])) else {
+                let Some(best) = (0..n)
+                    .filter(|&j| !out[j])
+                    .max_by(|&a, &b| cands[a].cmp(&cands[b]))
+                else {
                     break;
                 };
-                let pick = cands.swap_remove(best);
-                let i = pick.idx as usize;
-                out[i] = true;
-                self.mark_passed(&cs[i * stride..(i + 1) * stride]);
-                let ci = &codes[i * cw..(i + 1) * cw];
-                for cand in cands.iter_mut() {
-                    let j = cand.idx as usize;
-                    cand.score -= self.overlap(ci, &codes[j * cw..(j + 1) * cw]);
+                out[best] = true;
+                self.mark_passed(&cs[best * stride..(best + 1) * stride]);
+                ov.fill(0.0);
+                for (c, layout) in self.layouts.iter().enumerate() {
+                    let col = &ct[c * n..(c + 1) * n];
+                    let x = col[best];
+                    match layout {
+                        Some(l) => {
+                            let path = f64::from(1 + l.levels());
+                            if x == MISSING {
+                                let m = wt.numeric_level * path;
+                                for (o, &y) in ov.iter_mut().zip(col) {
+                                    *o += if y == MISSING { m } else { 0.0 };
+                                }
+                            } else {
+                                for (o, &y) in ov.iter_mut().zip(col) {
+                                    // Nodes shared from the root down to the
+                                    // lowest common ancestor.
+                                    let differing = f64::from(32 - (x ^ y).leading_zeros());
+                                    let shared = wt.numeric_level * (path - differing);
+                                    *o += if y == MISSING { 0.0 } else { shared };
+                                }
+                            }
+                        }
+                        None => {
+                            for (o, &y) in ov.iter_mut().zip(col) {
+                                *o += if y == x { wt.categorical } else { 0.0 };
+                            }
+                        }
+                    }
+                }
+                for c in self.specs.len()..cw {
+                    let col = &ct[c * n..(c + 1) * n];
+                    let x = col[best];
+                    for (o, &y) in ov.iter_mut().zip(col) {
+                        *o += if y == x { wt.pair } else { 0.0 };
+                    }
+                }
+                for (cand, &o) in cands.iter_mut().zip(&ov) {
+                    cand.score -= o;
                 }
             }
         }
