@@ -13,9 +13,12 @@
 //!
 //! * [`Grader`]s turn a record into characteristics: numeric
 //!   ([`NumericGrader`]), categorical over predefined categories with an
-//!   "other" bucket ([`CategoricalGrader`]), a quick closure ([`FnGrader`]),
-//!   or your own implementation of the trait. Missing values are a bucket of
-//!   their own.
+//!   "other" bucket ([`CategoricalGrader`]), categorical over categories
+//!   discovered from the stream up to a bound, overflow pooled as "other"
+//!   and counted ([`DiscoveredCategoricalGrader`],
+//!   [`ProcessorBuilder::categorical_discovered`]), a quick closure
+//!   ([`FnGrader`]), or your own implementation of the trait. Missing values
+//!   are a bucket of their own.
 //! * Per bucket, the window keeps the count of all records and of passed
 //!   records (added on arrival, subtracted on expiry). Numeric values are
 //!   bucketed by quantiles of the window, in a binary tree whose number of
