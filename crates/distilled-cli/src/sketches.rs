@@ -14,19 +14,30 @@ use serde_json::{Map, Value, json};
 use crate::cli::{DistinctArgs, FdtArgs, Format, InputArgs, QuantileKind, QuantilesArgs};
 use crate::input::{self, RawReader};
 
+/// How the records of a sketch query's input were accounted for, beside the values the
+/// sketch took: nothing read is lost silently.
+#[derive(Debug, Clone, Copy, Default)]
+struct ValueCounts {
+    /// Records whose cell was empty, null or absent (not a value).
+    missing: u64,
+    /// Invalid records or values skipped under `--skip-invalid`.
+    skipped: u64,
+}
+
 /// Calls `f(value, line)` for each value: one per line (trimmed) without `column`, else the
 /// column's cell (CSV with header, or JSON lines). Missing cells (empty, null, absent key) are
-/// not passed. Errors from `f` stop the read unless `skip_invalid`; returns how many were
-/// skipped.
+/// not passed but counted. Errors from `f` stop the read unless `skip_invalid`, in which case
+/// they are counted.
 fn for_each_value(
     args: &InputArgs,
     column: Option<&str>,
     skip_invalid: bool,
     mut f: impl FnMut(&[u8]) -> Result<(), String>,
-) -> Result<u64, String> {
+) -> Result<ValueCounts, String> {
     let (rd, _) = input::open(args.input.as_deref())?;
     let delim = input::delimiter(args)?;
     let mut skipped = 0u64;
+    let mut missing = 0u64;
     let mut handle = |r: Result<(), String>, line: u64, col: Option<&str>| -> Result<(), String> {
         match r {
             Ok(()) => Ok(()),
@@ -56,7 +67,7 @@ fn for_each_value(
         (Some(col), Format::Csv) => {
             let mut r = RawReader::new(rd, Format::Csv);
             let Some(h) = input::read_header(&mut r, delim)? else {
-                return Ok(0);
+                return Ok(ValueCounts::default());
             };
             let idx = input::column_index(&h.names, col)?;
             let mut fields = Vec::new();
@@ -83,6 +94,7 @@ fn for_each_value(
                 }
                 let v = input::field_bytes(rec, &fields[idx]);
                 if v.is_empty() {
+                    missing += 1;
                     continue;
                 }
                 if std::str::from_utf8(&v).is_err() {
@@ -108,7 +120,10 @@ fn for_each_value(
                     }
                 };
                 let v: Cow<'_, str> = match obj.get(col) {
-                    None | Some(Value::Null) => continue,
+                    None | Some(Value::Null) => {
+                        missing += 1;
+                        continue;
+                    }
                     Some(Value::String(s)) => s.as_str().into(),
                     Some(other) => other.to_string().into(),
                 };
@@ -116,7 +131,7 @@ fn for_each_value(
             }
         }
     }
-    Ok(skipped)
+    Ok(ValueCounts { missing, skipped })
 }
 
 fn parse_f64(b: &[u8]) -> Result<f64, String> {
@@ -159,8 +174,8 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
             return Err(format!("--ranks: {r} is not in [0, 1]"));
         }
     }
-    let mut skipped = 0;
-    let out = match a.sketch {
+    let mut counts = ValueCounts::default();
+    let mut out = match a.sketch {
         QuantileKind::Kll => {
             let sk = if let Some(p) = &a.load {
                 check_load(&a.input, a.column.as_ref())?;
@@ -172,7 +187,7 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
                     .k(u32::from(k))
                     .build()
                     .map_err(|e| format!("-k: {e}"))?;
-                skipped = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
+                counts = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
                     sk.update(parse_f64(b)?);
                     Ok(())
                 })?;
@@ -207,7 +222,7 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
             } else {
                 let k = a.k.unwrap_or(100);
                 let mut d = TDigest::new(k).map_err(|e| format!("-k: {e}"))?;
-                skipped = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
+                counts = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
                     d.add(parse_f64(b)?);
                     Ok(())
                 })?;
@@ -232,10 +247,20 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
             })
         }
     };
-    if skipped > 0 {
-        eprintln!("distill: skipped {skipped} invalid values");
-    }
+    add_counts(&mut out, a.load.is_none(), counts);
     print_json(&out)
+}
+
+/// Adds the input accounting (`missing`, `skipped_invalid`) to a query's JSON answer when the
+/// sketch was built from input rather than loaded.
+fn add_counts(out: &mut Value, from_input: bool, counts: ValueCounts) {
+    if from_input {
+        out["missing"] = json!(counts.missing);
+        out["skipped_invalid"] = json!(counts.skipped);
+    }
+    if counts.skipped > 0 {
+        eprintln!("distill: skipped {} invalid values", counts.skipped);
+    }
 }
 
 /// Centroids once the buffer is merged in (what the saved bytes hold).
@@ -261,6 +286,7 @@ fn theta_json(c: &CompactThetaSketch, lg_k: Option<u8>) -> Value {
 
 /// `distill distinct`.
 pub fn distinct(a: &DistinctArgs) -> Result<(), String> {
+    let mut counts = ValueCounts::default();
     let (compact, lg_k) = if let Some(p) = &a.load {
         check_load(&a.input, a.column.as_ref())?;
         let c = CompactThetaSketch::from_datasketches_bytes(&input::read_file(p)?)
@@ -271,7 +297,7 @@ pub fn distinct(a: &DistinctArgs) -> Result<(), String> {
             .lg_k(a.lg_k)
             .build()
             .map_err(|e| format!("--lg-k: {e}"))?;
-        for_each_value(&a.input, a.column.as_deref(), false, |b| {
+        counts = for_each_value(&a.input, a.column.as_deref(), false, |b| {
             // Hashed as a UTF-8 string, as DataSketches' update(string) does.
             let s = std::str::from_utf8(b).map_err(|_| "invalid UTF-8".to_string())?;
             if !s.is_empty() {
@@ -284,7 +310,9 @@ pub fn distinct(a: &DistinctArgs) -> Result<(), String> {
     if let Some(p) = &a.save {
         save(p, &compact.to_datasketches_bytes())?;
     }
-    print_json(&theta_json(&compact, lg_k))
+    let mut out = theta_json(&compact, lg_k);
+    add_counts(&mut out, a.load.is_none(), counts);
+    print_json(&out)
 }
 
 /// Calls `f(values)` with the given columns of each record (CSV with header, or JSON lines;

@@ -195,6 +195,11 @@ fn save_load_round_trips() {
             ],
             b"",
         );
+        // A loaded sketch has no input to account for; everything else must agree.
+        let mut a = a;
+        for f in ["missing", "skipped_invalid"] {
+            assert_eq!(a.as_object_mut().unwrap().remove(f), Some(Value::from(0)));
+        }
         assert_eq!(a, b, "{kind}");
         assert_eq!(a["n"], 20_000);
         assert_eq!(a["k"].as_u64().unwrap().to_string(), k);
@@ -209,7 +214,9 @@ fn save_load_round_trips() {
     let mut a = ok(&["distinct", "--lg-k", "10", "--save", ps], &users);
     let b = ok(&["distinct", "--load", ps], b"");
     assert_eq!(a["lg_k"], 10);
-    a.as_object_mut().unwrap().remove("lg_k");
+    for f in ["lg_k", "missing", "skipped_invalid"] {
+        a.as_object_mut().unwrap().remove(f);
+    }
     assert_eq!(a, b);
 }
 
@@ -411,4 +418,35 @@ fn fdt_groups_json_and_table() {
         csv.as_bytes(),
     );
     assert_eq!(r.code, 1);
+}
+
+#[test]
+fn every_input_record_is_accounted_for_in_sketch_queries() {
+    // 6 records: 3 numbers, 2 empty cells, 1 unparsable cell (skipped under --skip-invalid).
+    let csv = b"x,y\n1,a\n,b\n2.5,\nnope,c\n,d\n4,a\n";
+    let q = ok(
+        &[
+            "quantiles",
+            "--column",
+            "x",
+            "--skip-invalid",
+            "--ranks",
+            "0.5",
+        ],
+        csv,
+    );
+    assert_eq!(q["n"].as_u64(), Some(3));
+    assert_eq!(q["missing"].as_u64(), Some(2));
+    assert_eq!(q["skipped_invalid"].as_u64(), Some(1));
+    let r = distill(&["quantiles", "--column", "x"], csv);
+    assert_ne!(
+        r.code, 0,
+        "an unparsable number stops the read without --skip-invalid"
+    );
+    assert!(r.stderr.contains("line 5"), "{}", r.stderr);
+
+    let d = ok(&["distinct", "--column", "y"], csv);
+    assert_eq!(d["estimate"].as_f64(), Some(4.0)); // a, b, c, d
+    assert_eq!(d["missing"].as_u64(), Some(1));
+    assert_eq!(d["skipped_invalid"].as_u64(), Some(0));
 }
