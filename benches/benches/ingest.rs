@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use distilled::core::{EmptyLike, MergeError, Mergeable, Update};
-use distilled::ingest::Ingest;
+use distilled::ingest::{DEFAULT_PUBLISH_EVERY, Ingest};
 use distilled_benches::{Dist, u64_keys, values};
 
 /// Updates per thread per iteration (kept small: the machine is shared).
@@ -99,7 +99,7 @@ fn contenders<S, T>(
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let ingest = Ingest::builder(proto.empty_like())
-                        .publish_every(4096)
+                        .publish_every(DEFAULT_PUBLISH_EVERY)
                         .build();
                     let writers: Vec<_> = (0..threads)
                         .map(|_| Mutex::new(Some(ingest.writer())))
@@ -135,6 +135,43 @@ fn contenders<S, T>(
     }
 }
 
+/// One writer at several publication intervals: the writer's cost per
+/// publication is one clone of its shard, so larger intervals trade
+/// staleness for less copying.
+fn intervals<S, T>(
+    g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    proto: &S,
+    data: &[T],
+) where
+    S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
+    T: Copy + Send + Sync,
+{
+    g.throughput(Throughput::Elements(data.len() as u64));
+    for every in [1u64 << 10, 1 << 12, 1 << 14, 1 << 16] {
+        g.bench_function(format!("ingest_1_writer_every_{every}"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let ingest = Ingest::builder(proto.empty_like())
+                        .publish_every(every)
+                        .build();
+                    let w = Mutex::new(Some(ingest.writer()));
+                    let start = Instant::now();
+                    time_threads(1, |_| {
+                        let mut w = w.lock().unwrap().take().unwrap();
+                        for &x in data {
+                            w.update(x);
+                        }
+                    });
+                    ingest.read(|s| black_box(s as *const S)).unwrap();
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+}
+
 fn bench_ingest(c: &mut Criterion) {
     let f64_data = [
         values(Dist::Uniform, PER_THREAD, 1),
@@ -158,6 +195,13 @@ fn bench_ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest/theta");
     let theta = distilled::theta::ThetaSketch::new(12).expect("valid lg_k");
     contenders(&mut g, &theta, &keys);
+    g.finish();
+
+    let mut g = c.benchmark_group("ingest/interval_theta");
+    intervals(&mut g, &theta, &keys[0]);
+    g.finish();
+    let mut g = c.benchmark_group("ingest/interval_tdigest");
+    intervals(&mut g, &td, &f64_data[0]);
     g.finish();
 }
 
