@@ -61,7 +61,7 @@ use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 pub const DEFAULT_PUBLISH_EVERY: u64 = 4096;
 
 /// How often (in updates) a writer with a `max_delay` looks at the clock.
-const CLOCK_CHECK_MASK: u64 = 255;
+const CLOCK_CHECK_EVERY: u64 = 256;
 
 /// One publication: a copy of a writer's whole shard.
 struct Published<S> {
@@ -282,16 +282,20 @@ impl<S: Mergeable + EmptyLike + Clone + Send> Ingest<S> {
         let slot = Arc::new(CachePadded::new(Slot::new()));
         sync::lock(&self.shared.newcomers).push(Arc::clone(&slot));
         self.shared.live_writers.fetch_add(1, Ordering::Relaxed);
-        Writer {
+        let mut w = Writer {
             shared: Arc::clone(&self.shared),
             slot,
             local,
-            pending: 0,
+            pending_at_arm: 0,
+            armed: 0,
+            countdown: 0,
             seq: 0,
             publish_every: self.shared.publish_every,
             max_delay: self.shared.max_delay,
             last_publish: self.shared.max_delay.map(|_| Instant::now()),
-        }
+        };
+        w.arm();
+        w
     }
 
     /// Number of writers not yet dropped.
@@ -381,7 +385,13 @@ pub struct Writer<S: Mergeable + EmptyLike + Clone> {
     shared: Arc<Shared<S>>,
     slot: Arc<CachePadded<Slot<S>>>,
     local: S,
-    pending: u64,
+    /// Unpublished updates when the countdown was last armed.
+    pending_at_arm: u64,
+    /// The value the countdown was armed with.
+    armed: u64,
+    /// Updates left before the writer next looks at its interval and clock.
+    /// One decrement and a branch per update: the cheapest check there is.
+    countdown: u64,
     seq: u64,
     publish_every: u64,
     max_delay: Option<Duration>,
@@ -391,7 +401,7 @@ pub struct Writer<S: Mergeable + EmptyLike + Clone> {
 impl<S: Mergeable + EmptyLike + Clone> std::fmt::Debug for Writer<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer")
-            .field("unpublished", &self.pending)
+            .field("unpublished", &self.unpublished())
             .field("publish_every", &self.publish_every)
             .finish_non_exhaustive()
     }
@@ -405,10 +415,8 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
         S: Update<T>,
     {
         self.local.update(item);
-        self.pending += 1;
-        if self.pending >= self.publish_every
-            || (self.pending & CLOCK_CHECK_MASK == 0 && self.max_delay.is_some())
-        {
+        self.countdown -= 1;
+        if self.countdown == 0 {
             self.publish_if_due();
         }
     }
@@ -417,7 +425,7 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
     /// counts it as `updates` updates towards the publication interval.
     pub fn update_with(&mut self, updates: u64, f: impl FnOnce(&mut S)) {
         f(&mut self.local);
-        self.pending = self.pending.saturating_add(updates.max(1));
+        self.pending_at_arm = self.pending_at_arm.saturating_add(updates.max(1));
         self.publish_if_due();
     }
 
@@ -425,10 +433,11 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
     /// passed since the last publication. Call it from idle loops.
     #[cold]
     pub fn publish_if_due(&mut self) {
-        if self.pending == 0 {
-            return;
+        let pending = self.unpublished();
+        if pending == 0 {
+            return self.arm();
         }
-        let due = self.pending >= self.publish_every
+        let due = pending >= self.publish_every
             || match (self.max_delay, self.last_publish) {
                 (Some(d), Some(t)) => t.elapsed() >= d,
                 _ => false,
@@ -436,7 +445,22 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
         if due && self.slot.deposit(self.snapshot_for_readers()).is_ok() {
             self.published();
         }
-        // Otherwise both cells were busy: the next update tries again.
+        // Otherwise not due, or both cells were busy: `arm` sets the next
+        // check (the very next update when a publication is overdue).
+        self.arm();
+    }
+
+    /// Sets the countdown to the next point where a publication may be due:
+    /// the end of the interval, or the next clock reading with `max_delay`.
+    fn arm(&mut self) {
+        let pending = self.unpublished();
+        let mut next = self.publish_every.saturating_sub(pending).max(1);
+        if self.max_delay.is_some() {
+            next = next.min(CLOCK_CHECK_EVERY - pending % CLOCK_CHECK_EVERY);
+        }
+        self.pending_at_arm = pending;
+        self.armed = next;
+        self.countdown = next;
     }
 
     /// Publishes everything this writer holds, so that the next snapshot
@@ -447,7 +471,7 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
     /// [`Ingest::read`]. The `Result` is kept for sketches whose publication
     /// might fail in future protocols.
     pub fn flush(&mut self) -> Result<(), MergeError> {
-        if self.pending > 0 {
+        if self.unpublished() > 0 {
             self.publish_now();
         }
         Ok(())
@@ -455,7 +479,7 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
 
     /// Updates made through this handle and not yet published.
     pub fn unpublished(&self) -> u64 {
-        self.pending
+        self.pending_at_arm + (self.armed - self.countdown)
     }
 
     /// The shard: everything this writer has seen, published or not.
@@ -472,10 +496,13 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
 
     fn published(&mut self) {
         self.seq += 1;
-        self.pending = 0;
+        self.pending_at_arm = 0;
+        self.armed = 0;
+        self.countdown = 0;
         if self.max_delay.is_some() {
             self.last_publish = Some(Instant::now());
         }
+        self.arm();
     }
 
     /// Publishes, retrying while both cells are busy (readers are making
@@ -500,7 +527,7 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
 
 impl<S: Mergeable + EmptyLike + Clone> Drop for Writer<S> {
     fn drop(&mut self) {
-        if self.pending > 0 {
+        if self.unpublished() > 0 {
             self.publish_now();
         }
         // After the final deposit: a reader that sees the flag will take it.
