@@ -238,8 +238,9 @@ impl<S: Mergeable + EmptyLike + Clone + Send> IngestBuilder<S> {
 ///   never for idle writers.
 ///
 /// Costs: a writer pays one clone of its shard per publication and nothing
-/// per update; memory is up to three copies of the sketch per writer (the
-/// shard, its newest publication, one being read); a read pays one merge per
+/// per update; memory per writer is its shard plus one publication (two
+/// when a publication had to take the second cell, plus any an in-flight
+/// read still holds); a read pays one merge per
 /// live writer (so frequent reads with many writers cost more than with the
 /// delta protocol this replaced; see the `ingest` module docs).
 pub struct Ingest<S> {
