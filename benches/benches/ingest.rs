@@ -7,7 +7,7 @@
 //! merged snapshot, so publication and merge costs are included. Throughput
 //! is reported in updates per second over all threads.
 //!
-//! Run: `cargo xtask bench ingest`. Figures: docs/bench-ingest.md.
+//! Run: `cargo xtask bench ingest`. Figures: docs/benchmarks.md.
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]

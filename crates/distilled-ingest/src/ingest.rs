@@ -46,7 +46,7 @@
 //! real sketches that cost more than the updates themselves (a Theta table
 //! regrowing from 2^7 slots after every publication, a t-digest buffer
 //! allocated per publication, and a union or merge per 4096-item delta), see
-//! docs/bench-ingest.md. Cumulative snapshots move the merge to readers,
+//! docs/benchmarks.md. Cumulative snapshots move the merge to readers,
 //! which pay one merge per live writer per read instead of one per
 //! publication, and keep the writer's cost at one clone per interval.
 
@@ -62,7 +62,7 @@ use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 /// Each publication clones the writer's shard. At 16384 that clone costs a
 /// Theta sketch of lg_k 12 about 15% over the plain sketch (about 30% at
 /// 4096, nothing measurable at 65536); KLL and t-digest are insensitive
-/// above 4096 (docs/bench-ingest.md). Lower it where readers need fresher
+/// above 4096 (docs/benchmarks.md). Lower it where readers need fresher
 /// snapshots: staleness per writer is below this many updates.
 pub const DEFAULT_PUBLISH_EVERY: u64 = 16384;
 

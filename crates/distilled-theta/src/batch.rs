@@ -56,7 +56,7 @@ impl Simd {
             // reported avx512f, avx512dq and avx512vl, the features
             // `hash_block_avx512` is compiled for; its body is safe code.
             // Measured: update_many 2.1-2.6 ns/key with it against 4.6 for
-            // the same lanes compiled for baseline x86-64 (docs/bench-theta.md).
+            // the same lanes compiled for baseline x86-64 (docs/benchmarks.md).
             #[allow(unsafe_code)]
             unsafe {
                 hash_block_avx512(items, seed, theta, out)
