@@ -29,6 +29,7 @@
 pub mod codec;
 pub mod error;
 pub mod hash;
+pub mod order_key;
 pub mod policy;
 pub mod traits;
 

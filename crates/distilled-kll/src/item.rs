@@ -91,35 +91,7 @@ pub trait KllItem: Clone + PartialOrd {
     }
 }
 
-/// Order-preserving map from `f64` bits to `u64`: negative values have all
-/// bits flipped, non-negative ones the sign bit set, so that unsigned integer
-/// order equals numeric order (with `-0.0` just below `+0.0`).
-#[inline(always)]
-pub(crate) fn f64_to_key(x: f64) -> u64 {
-    let b = x.to_bits();
-    // Arithmetic shift spreads the sign bit: all ones for negatives.
-    let mask = (((b as i64) >> 63) as u64) | (1 << 63);
-    b ^ mask
-}
-
-#[inline(always)]
-pub(crate) fn key_to_f64(k: u64) -> f64 {
-    let mask = if k >> 63 == 1 { 1 << 63 } else { u64::MAX };
-    f64::from_bits(k ^ mask)
-}
-
-#[inline(always)]
-pub(crate) fn f32_to_key(x: f32) -> u32 {
-    let b = x.to_bits();
-    let mask = (((b as i32) >> 31) as u32) | (1 << 31);
-    b ^ mask
-}
-
-#[inline(always)]
-pub(crate) fn key_to_f32(k: u32) -> f32 {
-    let mask = if k >> 31 == 1 { 1 << 31 } else { u32::MAX };
-    f32::from_bits(k ^ mask)
-}
+pub(crate) use distilled_core::order_key::{f32_to_key, f64_to_key, key_to_f32, key_to_f64};
 
 impl KllItem for f64 {
     type Stored = u64;

@@ -6,23 +6,7 @@
 //! byte position whose digit is not constant (uniform values in `[0, 1)` share
 //! their top byte, for example, and skip that pass).
 
-/// Maps a finite `f64` to a key whose unsigned order is the numeric order.
-/// Negative numbers flip every bit, non-negative ones set the sign bit.
-#[inline(always)]
-pub(crate) fn f64_to_key(x: f64) -> u64 {
-    let b = x.to_bits();
-    // All-ones when negative, only the sign bit otherwise.
-    let mask = (((b as i64) >> 63) as u64) | (1 << 63);
-    b ^ mask
-}
-
-/// Inverse of [`f64_to_key`].
-#[inline(always)]
-pub(crate) fn key_to_f64(k: u64) -> f64 {
-    // Keys of negative numbers have a clear top bit.
-    let mask = if k >> 63 == 1 { 1 << 63 } else { u64::MAX };
-    f64::from_bits(k ^ mask)
-}
+pub(crate) use distilled_core::order_key::{f64_to_key, key_to_f64};
 
 /// Below this length a comparison sort beats the histogram set-up.
 const SMALL: usize = 96;
