@@ -1,10 +1,10 @@
 //! Batched hashing of 8-byte keys for [`crate::ThetaSketch::update_many`].
 //!
 //! MurmurHash3 of an 8-byte key is a chain of six 64-bit multiplications;
-//! one key at a time, the CPU is bound by that chain. A block of keys hashed
-//! together has independent lanes: the portable loop lets the CPU overlap
-//! them, and on x86-64 CPUs with AVX-512 (detected at run time) the same loop,
-//! compiled for those features, becomes 8-lane `vpmullq`/`vprolq` code.
+//! one key at a time, the CPU overlaps several such chains, and the scalar
+//! instruction count bounds the rate. On x86-64 CPUs with AVX-512 (detected
+//! at run time) the lane loop here, compiled for those features, becomes
+//! 8-lane `vpmullq`/`vprolq` code and beats that bound.
 
 use distilled_core::hash::{DsHash, theta_hash_u64};
 
@@ -14,10 +14,11 @@ pub(crate) const BLOCK: usize = 64;
 /// Proof that the CPU runs the 8-lane AVX-512 block hash (F, DQ and VL:
 /// 64-bit vector multiplies and rotates).
 ///
-/// There is deliberately no portable block hash: compiled for baseline
-/// x86-64, the compiler vectorises the lanes with SSE2, emulating each 64-bit
-/// multiply with three 32-bit ones, which measured slower than hashing one
-/// key at a time; without AVX-512 the caller uses the single-key path.
+/// Without it, `ThetaSketch::update_many` uses a scalar block loop instead
+/// (`block_u64_portable` in `theta.rs`: hash, screen and compact the
+/// survivors without a branch per key). The lanes here compiled for baseline
+/// x86-64 would be vectorised with SSE2, emulating each 64-bit multiply with
+/// three 32-bit ones, which measured slower than scalar code.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Simd(());
 

@@ -1,6 +1,6 @@
 //! The Theta sketch: a tuple sketch with the empty summary `()`.
 
-use distilled_core::hash::{DsHash, MAX_THETA, compute_seed_hash};
+use distilled_core::hash::{DsHash, MAX_THETA, U64Hasher, compute_seed_hash};
 use distilled_core::{
     DataSketchesFormat, DecodeError, DistinctCount, EmptyLike, MergeError, Mergeable, NumStdDev,
     Update,
@@ -29,6 +29,14 @@ use crate::tuple::{
 #[derive(Debug, Clone)]
 pub struct ThetaSketch {
     inner: TupleUpdateSketch<()>,
+    /// The seed folded for 8-byte keys (see [`U64Hasher`]).
+    hasher: U64Hasher,
+    /// `2 * theta`: an 8-byte key's unshifted `h1` is screened against it,
+    /// which saves the shift and the zero test on the hot path (`h1 < 2θ`
+    /// iff `h1 >> 1 < θ`; a zero hash goes to the slow path, which rejects
+    /// it). Kept equal to `2 * inner.table.theta` by [`ThetaSketch::sync`]
+    /// after every change of the table.
+    screen: u64,
 }
 
 impl ThetaSketch {
@@ -42,60 +50,109 @@ impl ThetaSketch {
         ThetaBuilder(SketchBuilder::new())
     }
 
+    fn wrap(inner: TupleUpdateSketch<()>) -> Self {
+        let mut s = ThetaSketch {
+            hasher: U64Hasher::new(inner.seed()),
+            inner,
+            screen: 0,
+        };
+        s.sync();
+        s
+    }
+
+    /// Re-derives the hot-path screen from theta (after any table change).
+    #[inline(always)]
+    fn sync(&mut self) {
+        self.screen = self.inner.table.theta << 1;
+    }
+
     /// Adds any item DataSketches knows how to hash (integers, floats,
     /// strings, byte slices). Empty strings and slices are ignored.
     #[inline(always)]
     pub fn update<T: DsHash>(&mut self, item: T) {
-        if let Some(h) = item.theta_hash(self.inner.seed()) {
-            self.inner.update_hash(h, &());
+        // Constant-folded per type: integers and floats are 8-byte keys.
+        if let Some(v) = item.fixed_u64() {
+            self.inner.is_empty = false;
+            let h1 = self.hasher.h1(v);
+            // The common case in estimation mode is this one compare.
+            if h1 < self.screen {
+                self.insert_slow(h1 >> 1);
+            }
+        } else if let Some(h) = item.theta_hash(self.inner.seed()) {
+            self.inner.is_empty = false;
+            self.insert_slow(h);
         }
+    }
+
+    /// Inserts a hash that may pass the screen; out of line so that the
+    /// rejecting loop stays small.
+    #[inline(never)]
+    fn insert_slow(&mut self, h: u64) {
+        self.inner.insert_hash(h, &());
+        self.sync();
     }
 
     /// Offers a precomputed 63-bit theta hash.
     #[inline(always)]
     pub fn update_hash(&mut self, hash: u64) {
-        self.inner.update_hash(hash, &());
+        self.inner.is_empty = false;
+        self.insert_slow(hash);
     }
 
-    /// Adds many items in blocks: the hashes of a block are computed
-    /// together (for integers and floats in 8-lane SIMD where the CPU has
-    /// AVX-512, detected at run time; strings and bytes in independent lanes
-    /// the CPU overlaps), screened against theta all at once, and only the
-    /// survivors touch the table. Without AVX-512, integers and floats take
-    /// the single-key path, which is then the fastest.
-    /// The result is the same as calling [`ThetaSketch::update`] on each.
+    /// Adds many items in blocks; the result is the same as calling
+    /// [`ThetaSketch::update`] on each.
+    ///
+    /// Integers and floats (8-byte keys) are hashed a block at a time and
+    /// screened against theta without a branch per key, so only the keys that
+    /// pass touch the table: 8 lanes at a time with AVX-512 where the CPU has
+    /// it (detected at run time), otherwise in scalar code whose independent
+    /// keys the CPU overlaps. Strings and byte slices are hashed a block at a
+    /// time and the block skips the table when no hash passes.
     pub fn update_many<T: DsHash>(&mut self, items: &[T]) {
+        self.update_many_with(items, Simd::detect());
+    }
+
+    /// [`ThetaSketch::update_many`] forced onto the portable path (no
+    /// AVX-512), for tests and benchmarks on machines that have it.
+    #[doc(hidden)]
+    pub fn update_many_portable<T: DsHash>(&mut self, items: &[T]) {
+        self.update_many_with(items, None);
+    }
+
+    fn update_many_with<T: DsHash>(&mut self, items: &[T], simd: Option<Simd>) {
         let seed = self.inner.seed();
-        let simd = Simd::detect();
         let mut hashes = [0u64; BLOCK];
+        let mut passed = [0u64; BLOCK];
         let mut chunks = items.chunks_exact(BLOCK);
         for chunk in &mut chunks {
             let Ok(block) = <&[T; BLOCK]>::try_from(chunk) else {
                 continue;
             };
-            let theta = self.inner.table.theta;
             // Constant-folded per type: integers and floats always take the
-            // lane path, strings and byte slices never do.
+            // 8-byte path, strings and byte slices never do.
             let fixed = block.iter().all(|item| item.fixed_u64().is_some());
-            let any = if let (true, Some(simd)) = (fixed, simd) {
+            if fixed {
                 self.inner.is_empty = false;
-                simd.hash(block, seed, theta, &mut hashes)
-            } else if fixed {
-                // No SIMD lanes: one key at a time is fastest (see batch).
-                block.iter().for_each(|item| self.update(item));
-                continue;
-            } else {
-                let mut hashed = false;
-                for (slot, item) in hashes.iter_mut().zip(block) {
-                    let h = item.theta_hash(seed);
-                    hashed |= h.is_some();
-                    // 0 is never inserted, so it stands for "not hashed".
-                    *slot = h.unwrap_or(0);
+            }
+            let any = match (fixed, simd) {
+                (true, Some(simd)) => simd.hash(block, seed, self.inner.table.theta, &mut hashes),
+                (true, None) => {
+                    self.block_u64_portable(block, &mut passed);
+                    continue;
                 }
-                if hashed {
-                    self.inner.is_empty = false;
+                _ => {
+                    let mut hashed = false;
+                    for (slot, item) in hashes.iter_mut().zip(block) {
+                        let h = item.theta_hash(seed);
+                        hashed |= h.is_some();
+                        // 0 is never inserted, so it stands for "not hashed".
+                        *slot = h.unwrap_or(0);
+                    }
+                    if hashed {
+                        self.inner.is_empty = false;
+                    }
+                    any_below(&hashes, self.inner.table.theta)
                 }
-                any_below(&hashes, theta)
             };
             if any {
                 for &h in &hashes {
@@ -103,10 +160,36 @@ impl ThetaSketch {
                     // have lowered theta.
                     self.inner.insert_hash(h, &());
                 }
+                self.sync();
             }
         }
         for item in chunks.remainder() {
             self.update(item);
+        }
+    }
+
+    /// The portable block path for 8-byte keys: every key is hashed and
+    /// appended to `passed`, and the count advances only when its `h1` passes
+    /// the screen, so the loop has no data-dependent branch and the CPU keeps
+    /// several hashes in flight; the few survivors are inserted afterwards.
+    #[inline(always)]
+    fn block_u64_portable<T: DsHash>(&mut self, block: &[T; BLOCK], passed: &mut [u64; BLOCK]) {
+        let hasher = self.hasher;
+        let screen = self.screen;
+        let mut n = 0usize;
+        for item in block {
+            let h1 = hasher.h1(item.fixed_u64().unwrap_or(0));
+            // `n <= index < BLOCK`, so the mask never changes it; it only
+            // lets the compiler drop the bounds check.
+            passed[n & (BLOCK - 1)] = h1;
+            n += usize::from(h1 < screen);
+        }
+        if n > 0 {
+            for &h1 in &passed[..n] {
+                // Re-screened: a rebuild may lower theta mid-block.
+                self.inner.insert_hash(h1 >> 1, &());
+            }
+            self.sync();
         }
     }
 
@@ -181,10 +264,12 @@ impl ThetaSketch {
     /// Rebuilds down to k hashes if above.
     pub fn trim(&mut self) {
         self.inner.trim();
+        self.sync();
     }
     /// Back to empty.
     pub fn reset(&mut self) {
         self.inner.reset();
+        self.sync();
     }
     /// Restores a state: emptiness, theta and retained hashes (serde path).
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
@@ -211,6 +296,7 @@ impl ThetaSketch {
         for &h in hashes {
             self.inner.insert_hash(h, &());
         }
+        self.sync();
         Ok(())
     }
 
@@ -243,9 +329,7 @@ impl ThetaBuilder {
     }
     /// The sketch.
     pub fn build(self) -> Result<ThetaSketch, ConfigError> {
-        Ok(ThetaSketch {
-            inner: self.0.build_tuple()?,
-        })
+        Ok(ThetaSketch::wrap(self.0.build_tuple()?))
     }
     /// A union with this configuration.
     pub fn build_union(self) -> Result<ThetaUnion, ConfigError> {
@@ -265,16 +349,16 @@ impl<T: DsHash> Update<T> for ThetaSketch {
 
 impl EmptyLike for ThetaSketch {
     fn empty_like(&self) -> Self {
-        ThetaSketch {
-            inner: self.inner.empty_like(),
-        }
+        ThetaSketch::wrap(self.inner.empty_like())
     }
 }
 
 impl Mergeable for ThetaSketch {
     /// A union into this sketch's table (k of `self`).
     fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
-        self.inner.merge_from(&other.inner)
+        let r = self.inner.merge_from(&other.inner);
+        self.sync();
+        r
     }
 }
 

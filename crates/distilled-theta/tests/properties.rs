@@ -277,6 +277,58 @@ fn update_many_equals_single_updates() {
     assert!(e.is_empty());
 }
 
+/// The portable block path (forced, whatever the CPU) and the single-key
+/// fast path give exactly what inserting each precomputed hash gives: same
+/// hashes, theta and table layout, for several seeds, p < 1 and lengths that
+/// are not multiples of the block.
+#[test]
+fn portable_block_and_single_paths_equal_hash_by_hash_inserts() {
+    use distilled_core::hash::DsHash;
+    for (t, (lg_k, seed, p, n)) in [
+        (9u8, 9001u64, 1.0f32, 50_003u64),
+        (5, 1, 1.0, 777),
+        (12, 12345, 0.3, 100_001),
+        (11, u64::MAX, 1.0, 64 * 300),
+        (6, 0, 0.01, 129),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ks = keys(t as u64 + 500, n);
+        let build = || {
+            ThetaSketch::builder()
+                .lg_k(lg_k)
+                .seed(seed)
+                .p(p)
+                .build()
+                .unwrap()
+        };
+        let mut reference = build();
+        ks.iter()
+            .for_each(|k| reference.update_hash(k.theta_hash(seed).unwrap()));
+        let mut single = build();
+        ks.iter().for_each(|&k| single.update(k));
+        let mut portable = build();
+        portable.update_many_portable(&ks);
+        let mut many = build();
+        many.update_many(&ks);
+        for s in [&single, &portable, &many] {
+            assert_eq!(s.theta64(), reference.theta64(), "case {t}");
+            assert_eq!(s.is_empty(), reference.is_empty());
+            assert_eq!(s.compact(false), reference.compact(false), "case {t}");
+        }
+        let signed: Vec<i64> = ks.iter().map(|&k| k as i64).collect();
+        let mut portable = build();
+        portable.update_many_portable(&signed);
+        assert_eq!(portable.compact(false), reference.compact(false));
+    }
+    // A sketch that only ever sees rejected keys is still not empty.
+    let mut s = ThetaSketch::builder().p(1e-9).build().unwrap();
+    s.update_many_portable(&[1u64; 100]);
+    assert!(!s.is_empty());
+    assert_eq!(s.num_retained(), 0);
+}
+
 /// The sorted-array Theta union gives exactly what the table-based tuple
 /// union (the DataSketches algorithm) gives: same hashes, same theta.
 #[test]
