@@ -198,6 +198,8 @@ struct Cand {
     commonness: f64,
     tie: u64,
     idx: u32,
+    /// Number of the batch's picks already subtracted from `score`.
+    seen: u32,
 }
 
 impl Cand {
@@ -486,6 +488,43 @@ impl Engine {
         out[n..].fill(0);
     }
 
+    /// Weight of the buckets two candidates share, from their codes (see
+    /// [`Engine::code_width`]): how much passing one lowers the other's
+    /// score. Shared tree levels of two present numeric values are the
+    /// common prefix of their leaf numbers; two missing values share the
+    /// whole "missing" bucket; categories and pair cells share or not.
+    #[inline]
+    fn overlap(&self, a: &[u32], b: &[u32]) -> f64 {
+        let wt = self.weights;
+        let mut o = 0.0;
+        for (c, layout) in self.layouts.iter().enumerate() {
+            let (x, y) = (a[c], b[c]);
+            o += match layout {
+                Some(l) => {
+                    let path = f64::from(1 + l.levels());
+                    match (x == MISSING, y == MISSING) {
+                        (true, true) => wt.numeric_level * path,
+                        (false, false) => {
+                            let differing = f64::from(32 - (x ^ y).leading_zeros());
+                            wt.numeric_level * (path - differing)
+                        }
+                        _ => 0.0,
+                    }
+                }
+                None => {
+                    if x == y {
+                        wt.categorical
+                    } else {
+                        0.0
+                    }
+                }
+            };
+        }
+        let w = self.specs.len();
+        let shared_cells = a[w..].iter().zip(&b[w..]).filter(|(x, y)| x == y).count();
+        o + wt.pair * shared_cells as f64
+    }
+
     #[inline]
     fn score(&self, slots: &[u32]) -> f64 {
         // Four partial sums: the loads are independent, the additions need
@@ -611,7 +650,16 @@ impl Engine {
         } else if k > 0 {
             let seq0 = self.total_valid - n as u64;
             let all = &self.all;
-            let mut cands: Vec<Cand> = (0..n)
+            // Lazy greedy: passing a record only lowers the other
+            // candidates' scores (by the weight of the buckets they share
+            // with it), so a candidate's score from an earlier round is an
+            // upper bound on its current one. Pop the best bound; if it is
+            // current, it is the exact best (its key beats every other
+            // bound, hence every other current key) and is picked, else it
+            // catches up with the picks made since it was scored and goes
+            // back. Same picks as rescoring every candidate after every
+            // pick, at a fraction of the work.
+            let mut heap: std::collections::BinaryHeap<Cand> = (0..n)
                 .map(|i| {
                     let sl = &cs[i * stride..(i + 1) * stride];
                     Cand {
@@ -619,73 +667,28 @@ impl Engine {
                         commonness: sl.iter().map(|&s| all[s as usize]).sum::<u64>() as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
+                        seen: 0,
                     }
                 })
                 .collect();
-            // Exact greedy: take the best, then lower every other
-            // candidate's score by the weight of the buckets it shares with
-            // the pick (computed from codes: shared tree levels, equal
-            // categories, equal pair cells), which is exactly how much the
-            // pick lowered the deficits it reads. Codes are transposed so
-            // that each characteristic's overlap is one branch-free pass
-            // over the batch; overlaps are sums of small multiples of 1/2,
-            // exact in any order, and each score drops by its total once.
-            let mut ct = vec![0u32; n * cw];
-            for (i, row) in codes.chunks_exact(cw).enumerate() {
-                for (c, &x) in row.iter().enumerate() {
-                    ct[c * n + i] = x;
+            let mut picks: Vec<u32> = Vec::with_capacity(k);
+            while picks.len() < k {
+                let Some(mut top) = heap.pop() else { break };
+                let i = top.idx as usize;
+                if (top.seen as usize) < picks.len() {
+                    let a = &codes[i * cw..(i + 1) * cw];
+                    let drop: f64 = picks[top.seen as usize..]
+                        .iter()
+                        .map(|&b| self.overlap(a, &codes[b as usize * cw..(b as usize + 1) * cw]))
+                        .sum();
+                    top.score -= drop;
+                    top.seen = picks.len() as u32;
+                    heap.push(top);
+                    continue;
                 }
-            }
-            let mut ov = vec![0.0f64; n];
-            let wt = self.weights;
-            for _ in 0..k {
-                let Some(best) = (0..n)
-                    .filter(|&j| !out[j])
-                    .max_by(|&a, &b| cands[a].cmp(&cands[b]))
-                else {
-                    break;
-                };
-                out[best] = true;
-                self.mark_passed(&cs[best * stride..(best + 1) * stride]);
-                ov.fill(0.0);
-                for (c, layout) in self.layouts.iter().enumerate() {
-                    let col = &ct[c * n..(c + 1) * n];
-                    let x = col[best];
-                    match layout {
-                        Some(l) => {
-                            let path = f64::from(1 + l.levels());
-                            if x == MISSING {
-                                let m = wt.numeric_level * path;
-                                for (o, &y) in ov.iter_mut().zip(col) {
-                                    *o += if y == MISSING { m } else { 0.0 };
-                                }
-                            } else {
-                                for (o, &y) in ov.iter_mut().zip(col) {
-                                    // Nodes shared from the root down to the
-                                    // lowest common ancestor.
-                                    let differing = f64::from(32 - (x ^ y).leading_zeros());
-                                    let shared = wt.numeric_level * (path - differing);
-                                    *o += if y == MISSING { 0.0 } else { shared };
-                                }
-                            }
-                        }
-                        None => {
-                            for (o, &y) in ov.iter_mut().zip(col) {
-                                *o += if y == x { wt.categorical } else { 0.0 };
-                            }
-                        }
-                    }
-                }
-                for c in self.specs.len()..cw {
-                    let col = &ct[c * n..(c + 1) * n];
-                    let x = col[best];
-                    for (o, &y) in ov.iter_mut().zip(col) {
-                        *o += if y == x { wt.pair } else { 0.0 };
-                    }
-                }
-                for (cand, &o) in cands.iter_mut().zip(&ov) {
-                    cand.score -= o;
-                }
+                out[i] = true;
+                picks.push(top.idx);
+                self.mark_passed(&cs[i * stride..(i + 1) * stride]);
             }
         }
         if k == n {
