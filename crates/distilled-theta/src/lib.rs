@@ -16,7 +16,8 @@
 //! * [`ThetaUnion`], [`ThetaIntersection`], [`a_not_b`], [`jaccard`]: set
 //!   operations; a seed mismatch is a [`distilled_core::MergeError`].
 //! * [`tuple`]: the generic core (hash + summary per entry) that the Theta
-//!   sketch and FDT share; [`bounds`]: the DataSketches binomial bounds.
+//!   sketch and FDT share; [`bounds`]: the DataSketches binomial bounds;
+//!   [`ratio_bounds`]: bounds on a ratio of sampled sets (Jaccard).
 //!
 //! ```
 //! use distilled_theta::{CompactThetaSketch, ThetaSketch, ThetaUnion};
@@ -41,6 +42,7 @@
 mod batch;
 pub mod bounds;
 mod equiv_tables;
+pub mod ratio_bounds;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod serial;

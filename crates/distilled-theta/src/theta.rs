@@ -1,6 +1,6 @@
 //! The Theta sketch: a tuple sketch with the empty summary `()`.
 
-use distilled_core::hash::{DsHash, MAX_THETA, U64Hasher, compute_seed_hash};
+use distilled_core::hash::{DsHash, U64Hasher, compute_seed_hash};
 use distilled_core::{
     DataSketchesFormat, DecodeError, DistinctCount, EmptyLike, MergeError, Mergeable, NumStdDev,
     Update,
@@ -704,25 +704,42 @@ pub struct Jaccard {
     pub upper: f64,
 }
 
-/// Jaccard similarity `|A ∩ B| / |A ∪ B|` of two sketches.
+/// Jaccard similarity `|A ∩ B| / |A ∪ B|` of two sketches, by the
+/// DataSketches procedure (the same answers as `theta_jaccard_similarity`
+/// in Java, C++ and Python, to rounding).
 ///
-/// The union of `a` and `b` (with `lg_k` large enough to keep every retained
-/// hash) is a uniform sample of `A ∪ B`; the fraction of its hashes present
-/// in both inputs estimates the ratio. Both empty gives 1, one empty gives 0,
-/// and exact mode gives the exact ratio. In estimation mode the bounds are a
-/// Wilson score interval at 2 standard deviations for a proportion measured
-/// on `n` samples, narrowed by the finite-population factor `sqrt(1 - theta)`
-/// (DataSketches uses a related but not identical approximation, so the
-/// bounds are close to, not equal to, theirs).
-pub fn jaccard(
-    a: &impl TupleSketchRef<()>,
-    b: &impl TupleSketchRef<()>,
-) -> Result<Jaccard, MergeError> {
+/// The union of `a` and `b` is built with its own `lg_k` (the smallest power
+/// of two holding both inputs' retained hashes, within 5..=26), so it keeps
+/// every retained hash below the smaller theta: a uniform sample of `A ∪ B`.
+/// The intersection of `a`, `b` and that union is the sampled part of
+/// `A ∩ B`; their ratio estimates the similarity, and the bounds are the
+/// binomial bounds on a ratio of sampled sets at 2 standard deviations
+/// ([`crate::ratio_bounds::ratio_bounds`]). Both empty, or the same retained
+/// hashes and theta on both sides, give 1; one empty gives 0; no sample at
+/// all (both in estimation mode with nothing retained) gives `(0, 0.5, 1)`.
+///
+/// ```
+/// use distilled_theta::{ThetaSketch, jaccard};
+/// let (mut a, mut b) = (ThetaSketch::new(10).unwrap(), ThetaSketch::new(10).unwrap());
+/// a.update_many(&(0..30_000u64).collect::<Vec<_>>());
+/// b.update_many(&(10_000..40_000u64).collect::<Vec<_>>());
+/// let j = jaccard(&a, &b).unwrap(); // truth: 20000 / 40000
+/// assert!(j.lower < 0.5 && 0.5 < j.upper);
+/// ```
+pub fn jaccard<A, B>(a: &A, b: &B) -> Result<Jaccard, MergeError>
+where
+    A: TupleSketchRef<()>,
+    B: TupleSketchRef<()>,
+{
     let exact = |v: f64| Jaccard {
         lower: v,
         estimate: v,
         upper: v,
     };
+    // The same object on both sides is identical by definition.
+    if std::ptr::eq((a as *const A).cast::<()>(), (b as *const B).cast::<()>()) {
+        return Ok(exact(1.0));
+    }
     match (a.is_empty(), b.is_empty()) {
         (true, true) => return Ok(exact(1.0)),
         (true, false) | (false, true) => return Ok(exact(0.0)),
@@ -740,32 +757,42 @@ pub fn jaccard(
     u.update(a)?;
     u.update(b)?;
     let uni = u.result(true);
+    let n = uni.num_retained();
+    if n == a.num_retained()
+        && n == b.num_retained()
+        && uni.theta64() == a.theta64()
+        && uni.theta64() == b.theta64()
+    {
+        return Ok(exact(1.0));
+    }
     let mut x = TupleIntersection::<()>::with_seed_hash(a.seed_hash());
-    x.update(&uni)?;
     x.update(a)?;
     x.update(b)?;
-    let inter = x.result().map(|r| r.num_retained()).unwrap_or(0);
-    let n = uni.num_retained();
-    if n == 0 {
+    // Intersected with the union too, so that it is a subset of it.
+    x.update(&uni)?;
+    let Some(inter) = x.result() else {
         return Ok(Jaccard {
             lower: 0.0,
             estimate: 0.5,
             upper: 1.0,
         });
-    }
-    let p = inter as f64 / n as f64;
-    if uni.theta64() == MAX_THETA {
-        return Ok(exact(p));
-    }
-    let z = 2.0 * (1.0 - uni.theta()).sqrt();
-    let nf = n as f64;
-    let z2 = z * z;
-    let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
-    let half = z / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    };
+    // The union's sample at the intersection's theta (the same theta unless
+    // an input's theta was lower, in which case only hashes below it count).
+    let count_u = if inter.theta64() == uni.theta64() {
+        n
+    } else {
+        uni.iter().filter(|e| e.0 < inter.theta64()).count()
+    };
+    let (lower, estimate, upper) = crate::ratio_bounds::ratio_bounds(
+        count_u as u64,
+        inter.num_retained() as u64,
+        inter.theta(),
+    );
     Ok(Jaccard {
-        lower: (centre - half).clamp(0.0, p),
-        estimate: p,
-        upper: (centre + half).clamp(p, 1.0),
+        lower,
+        estimate,
+        upper,
     })
 }
 
