@@ -65,7 +65,13 @@ pub struct Settings {
 /// A selection engine.
 pub trait Engine {
     /// One verdict per record, in order.
-    fn classify(&mut self, batch: &[(f64, Rec)]) -> Vec<Verdict>;
+    fn classify(&mut self, batch: &[(f64, Rec)]) -> Vec<Verdict> {
+        let mut out = Vec::with_capacity(batch.len());
+        self.classify_into(batch, &mut out);
+        out
+    }
+    /// Like [`Engine::classify`], into `out` (cleared first), reusing its allocation.
+    fn classify_into(&mut self, batch: &[(f64, Rec)], out: &mut Vec<Verdict>);
     /// The processor's statistics as JSON.
     fn stats(&self) -> Value;
 }
@@ -145,16 +151,14 @@ impl Grader<Rec> for IdGrader {
 }
 
 impl Engine for DistilledProcessor<Rec> {
-    fn classify(&mut self, batch: &[(f64, Rec)]) -> Vec<Verdict> {
-        self.classify_batch_at(batch)
-            .into_iter()
-            .map(|d| match d {
-                Decision::Passed => Verdict::Passed,
-                Decision::NotSelected => Verdict::NotSelected,
-                Decision::Late => Verdict::Late,
-                Decision::Invalid => Verdict::Invalid,
-            })
-            .collect()
+    fn classify_into(&mut self, batch: &[(f64, Rec)], out: &mut Vec<Verdict>) {
+        out.clear();
+        out.extend(self.classify_batch_at(batch).into_iter().map(|d| match d {
+            Decision::Passed => Verdict::Passed,
+            Decision::NotSelected => Verdict::NotSelected,
+            Decision::Late => Verdict::Late,
+            Decision::Invalid => Verdict::Invalid,
+        }));
     }
 
     fn stats(&self) -> Value {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::cli::{Format, InputArgs};
@@ -32,26 +32,38 @@ impl fmt::Display for RecordError {
     }
 }
 
-/// Open `--input` or standard input, buffered.
-pub fn open(path: Option<&Path>) -> Result<(Box<dyn BufRead>, Option<u64>), String> {
+/// A byte source the input layer reads from (it buffers itself).
+pub type Input = Box<dyn Read + Send>;
+
+/// Open `--input` or standard input (unbuffered: [`RawReader`] keeps its own buffer).
+pub fn open(path: Option<&Path>) -> Result<(Input, Option<u64>), String> {
     match path {
         Some(p) => {
             let f = File::open(p).map_err(|e| format!("cannot open {}: {e}", p.display()))?;
             let len = f.metadata().ok().map(|m| m.len());
-            Ok((Box::new(BufReader::with_capacity(1 << 18, f)), len))
+            Ok((Box::new(f), len))
         }
-        None => Ok((
-            Box::new(BufReader::with_capacity(1 << 18, io::stdin())),
-            None,
-        )),
+        None => Ok((Box::new(io::stdin()), None)),
     }
 }
 
+/// Initial size of [`RawReader`]'s buffer (it doubles for a record that does not fit).
+const READ_BUFFER: usize = 1 << 18;
+
 /// Splits a byte stream into raw records: CSV records (a quoted field may span lines) or
 /// JSON lines. Blank lines are not records and are skipped.
+///
+/// It reads into its own buffer and finds record ends there, so that a caller can tell a
+/// record already at hand ([`RawReader::poll_record`]) from one that needs a read that may
+/// block ([`Next::NeedInput`]): `distill select` hands on what it has before it waits.
 pub struct RawReader {
-    rd: Box<dyn BufRead>,
+    rd: Input,
     format: Format,
+    buf: Vec<u8>,
+    /// Unconsumed bytes are `buf[pos..end]`.
+    pos: usize,
+    end: usize,
+    eof: bool,
     /// Number of physical lines consumed so far.
     line: u64,
     /// Bytes consumed so far (for progress).
@@ -69,63 +81,132 @@ pub struct Span {
     pub line: u64,
 }
 
+/// What [`RawReader::poll_record`] found.
+#[derive(Debug, Clone, Copy)]
+pub enum Next {
+    /// A record, appended to the arena.
+    Record(Span),
+    /// No complete record is buffered: call [`RawReader::fill`] (which may block).
+    NeedInput,
+    /// End of input.
+    End,
+}
+
 impl RawReader {
     /// A reader of `format` records over `rd`.
-    pub fn new(rd: Box<dyn BufRead>, format: Format) -> Self {
+    pub fn new(rd: Input, format: Format) -> Self {
         Self {
             rd,
             format,
+            buf: vec![0; READ_BUFFER],
+            pos: 0,
+            end: 0,
+            eof: false,
             line: 0,
             bytes: 0,
         }
     }
 
-    /// Append the next record's exact bytes to `arena`. `None` at end of input.
+    /// Append the next record's exact bytes to `arena`, reading as needed. `None` at end of
+    /// input.
     pub fn next_record(&mut self, arena: &mut Vec<u8>) -> Result<Option<Span>, String> {
         loop {
-            let start = arena.len();
-            let n = self
-                .rd
-                .read_until(b'\n', arena)
-                .map_err(|e| format!("read error: {e}"))?;
-            if n == 0 {
-                return Ok(None);
+            match self.poll_record(arena) {
+                Next::Record(s) => return Ok(Some(s)),
+                Next::End => return Ok(None),
+                Next::NeedInput => self.fill()?,
             }
+        }
+    }
+
+    /// Append the next buffered record to `arena`, without reading.
+    pub fn poll_record(&mut self, arena: &mut Vec<u8>) -> Next {
+        loop {
+            let data = &self.buf[self.pos..self.end];
+            let found = match self.format {
+                Format::Csv => csv_record_len(data),
+                Format::Jsonl => data.iter().position(|&b| b == b'\n').map(|p| (p + 1, 1)),
+            };
+            let (n, lines) = match found {
+                Some(x) => x,
+                None if !self.eof => return Next::NeedInput,
+                None if data.is_empty() => return Next::End,
+                // The last record has no terminator (or an unterminated quote, which the
+                // field splitter reports).
+                None => (data.len(), count_byte(data, b'\n') as u64 + 1),
+            };
+            let rec = &data[..n];
+            self.pos += n;
             self.bytes += n as u64;
-            self.line += 1;
-            let first_line = self.line;
-            if self.format == Format::Csv {
-                // A quoted field may contain newlines: keep reading while the quotes are open.
-                let mut quotes = count_quotes(&arena[start..]);
-                while quotes % 2 == 1 {
-                    let before = arena.len();
-                    let m = self
-                        .rd
-                        .read_until(b'\n', arena)
-                        .map_err(|e| format!("read error: {e}"))?;
-                    if m == 0 {
-                        break; // unterminated quote: the field splitter reports it
-                    }
-                    self.bytes += m as u64;
-                    self.line += 1;
-                    quotes += count_quotes(&arena[before..]);
-                }
-            }
-            if is_blank(&arena[start..]) {
-                arena.truncate(start);
+            let first_line = self.line + 1;
+            self.line += lines;
+            if is_blank(rec) {
                 continue;
             }
-            return Ok(Some(Span {
+            let start = arena.len();
+            arena.extend_from_slice(rec);
+            return Next::Record(Span {
                 start,
                 end: arena.len(),
                 line: first_line,
-            }));
+            });
+        }
+    }
+
+    /// Read more input into the buffer (blocks until some arrives or the input ends).
+    pub fn fill(&mut self) -> Result<(), String> {
+        if self.eof {
+            return Ok(());
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.end == self.buf.len() {
+            // One record larger than the buffer.
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.rd.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("read error: {e}")),
+            }
         }
     }
 }
 
-fn count_quotes(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'"').count()
+/// Length (with terminator) and physical line count of the first complete CSV record in
+/// `data`: it ends at the first newline outside quotes (an even number of `"` before it, as a
+/// quoted field may contain newlines). `None` if no record is complete.
+fn csv_record_len(data: &[u8]) -> Option<(usize, u64)> {
+    let mut i = 0;
+    let mut lines = 0;
+    let mut quoted = false;
+    loop {
+        i += data[i..].iter().position(|&b| b == b'\n' || b == b'"')?;
+        if data[i] == b'"' {
+            quoted = !quoted;
+        } else {
+            lines += 1;
+            if !quoted {
+                return Some((i + 1, lines));
+            }
+        }
+        i += 1;
+    }
+}
+
+fn count_byte(b: &[u8], x: u8) -> usize {
+    b.iter().filter(|&&c| c == x).count()
 }
 
 fn is_blank(b: &[u8]) -> bool {
@@ -295,8 +376,50 @@ impl fmt::Display for Unparsable {
 
 impl std::error::Error for Unparsable {}
 
+/// Exact powers of ten (10^22 is the largest that an `f64` holds exactly).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common cell shapes, `[+-]digits[.digits]`, without the general parser: when the digits
+/// form an integer below 2^53 and there are at most 22 decimals, both it and the power of ten
+/// are exact in `f64`, so one division gives the correctly rounded value, the same as
+/// `str::parse`. Anything else (exponents, spaces, long mantissas) is `None` and goes to the
+/// general parser.
+#[inline]
+pub fn fast_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, b),
+    };
+    let mut m: u64 = 0;
+    let mut nd = 0usize;
+    let mut frac: Option<usize> = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                nd += 1;
+            }
+            b'.' if frac.is_none() => frac = Some(i + 1),
+            _ => return None,
+        }
+    }
+    let decimals = frac.map_or(0, |f| digits.len() - f);
+    if nd == 0 || nd > 19 || m > (1 << 53) || decimals >= POW10.len() {
+        return None;
+    }
+    let v = m as f64 / POW10[decimals];
+    Some(if neg { -v } else { v })
+}
+
 /// Parse a numeric cell: empty = missing; non-finite values are missing too.
 pub fn parse_number(b: &[u8]) -> Result<Option<f64>, Unparsable> {
+    if let Some(v) = fast_decimal(b) {
+        return Ok(Some(v));
+    }
     let s = std::str::from_utf8(b).map_err(|_| Unparsable)?.trim();
     if s.is_empty() {
         return Ok(None);
@@ -307,6 +430,9 @@ pub fn parse_number(b: &[u8]) -> Result<Option<f64>, Unparsable> {
 
 /// Parse a timestamp: unix seconds (integer or fractional) or RFC 3339.
 pub fn parse_time(b: &[u8]) -> Result<f64, Unparsable> {
+    if let Some(v) = fast_decimal(b) {
+        return Ok(v);
+    }
     let s = std::str::from_utf8(b).map_err(|_| Unparsable)?.trim();
     if let Ok(v) = s.parse::<f64>() {
         return if v.is_finite() {
@@ -385,6 +511,55 @@ mod tests {
         assert_eq!(parse_number(b" 2.5 ").unwrap(), Some(2.5));
         assert_eq!(parse_number(b"").unwrap(), None);
         assert!(parse_number(b"x").is_err());
+        assert_eq!(parse_number(b"-0").unwrap(), Some(-0.0));
+        assert!(parse_number(b"1e400").unwrap().is_none());
+    }
+
+    #[test]
+    fn fast_decimal_agrees_with_std() {
+        let cases = [
+            "0",
+            "-0",
+            "+7",
+            "12.5",
+            "-20.0",
+            "1700000000.01",
+            "0.1",
+            "0.3",
+            "123.456789",
+            "9007199254740992",
+            "9007199254740993",
+            "99999999999999999999",
+            ".5",
+            "5.",
+            "1.2.3",
+            "-",
+            ".",
+            "",
+            "1e5",
+            " 1",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "3.14159265358979",
+            "480.7777777777777",
+        ];
+        for c in cases {
+            let want: Option<f64> = c.parse().ok();
+            if let Some(v) = fast_decimal(c.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), want.map(f64::to_bits), "{c}");
+            }
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let int = x % 10_000_000_000;
+            let dec = (x >> 40) % 1000;
+            let s = format!("{}{int}.{dec:03}", if x & 1 == 1 { "-" } else { "" });
+            let v = fast_decimal(s.as_bytes()).unwrap();
+            assert_eq!(v.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+        }
     }
 
     #[test]

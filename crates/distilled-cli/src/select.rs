@@ -1,12 +1,16 @@
 //! `distill select`: stream records through the selection, writing the passed ones verbatim.
 //!
-//! Pipeline per batch: read raw records into an arena → parse the needed fields into a
-//! [`Rec`] (or a [`RecordError`]) → classify the batch → write the passed records' exact bytes
-//! → flush. Memory is one batch plus the processor's window.
+//! Pipeline, on two threads: the reader thread splits raw records into an arena, checks them
+//! and parses the needed fields into reused [`Rec`]s (or a [`RecordError`]), and hands on
+//! chunks of whole batches; the calling thread classifies each batch, writes the passed
+//! records' exact bytes, and flushes whenever it would wait for input. Memory is a few chunks
+//! plus the processor's window.
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -14,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::{Format, SelectArgs};
 use crate::engine::{self, Characteristics, Rec, Settings, Verdict};
-use crate::input::{self, Field, RawReader, RecordError, Span};
+use crate::input::{self, Field, Input, Next, RawReader, RecordError, Span};
 use crate::stats::Tracker;
 use distilled::select::{CategoryDictionary, Grade};
 
@@ -60,7 +64,7 @@ pub fn run(args: &SelectArgs) -> Result<(), String> {
         }
         None => Box::new(io::stdout().lock()),
     };
-    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut out = BufWriter::with_capacity(1 << 18, out);
     let progress = io::stderr().is_terminal();
     let outcome = distil(rd, len, &mut out, args, args.report.is_some(), progress)?;
     if let Some(p) = &args.stats {
@@ -98,6 +102,10 @@ struct Plan {
     categorical: Vec<(String, usize)>,
     /// Per categorical column: value → category id, discovered on the fly.
     cat_ids: Vec<CategoryDictionary>,
+    /// Per categorical column: the ids already handed out, by raw value, so that a known
+    /// value costs one hash lookup here instead of the shared dictionary's lock and `String`
+    /// map. Ids never change once given; the cache holds at most `--max-categories` values.
+    cat_cache: Vec<HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>>,
 }
 
 impl Plan {
@@ -109,29 +117,36 @@ impl Plan {
         }
     }
 
-    fn cat_id(&self, j: usize, v: &[u8]) -> f64 {
+    fn cat_id(&mut self, j: usize, v: &[u8]) -> f64 {
         if v.is_empty() {
             return f64::NAN;
+        }
+        if let Some(&id) = self.cat_cache[j].get(v) {
+            return f64::from(id);
         }
         let d = &self.cat_ids[j];
         // Records reach here after their UTF-8 check.
         match d.lookup(std::str::from_utf8(v).unwrap_or_default()) {
-            Grade::Category(id) => f64::from(id),
+            Grade::Category(id) => {
+                self.cat_cache[j].insert(v.into(), id);
+                f64::from(id)
+            }
             // "other" comes right after the dictionary's capacity.
             _ => f64::from(d.max_categories()),
         }
     }
 
-    /// Parse one raw record into (event time, values).
+    /// Parse one raw record into `vals` (numeric values, then category ids; NaN = missing)
+    /// and return its event time, if there is a time column.
     fn parse(
-        &self,
+        &mut self,
         raw: &[u8],
         line: u64,
         fields: &mut Vec<Field>,
-    ) -> Result<(Option<f64>, Rec), RecordError> {
+        vals: &mut [f64],
+    ) -> Result<Option<f64>, RecordError> {
         let rec = input::trim_eol(raw);
         let nn = self.numeric.len();
-        let mut vals = vec![f64::NAN; nn + self.categorical.len()].into_boxed_slice();
         match self.format {
             Format::Csv => {
                 input::split_csv(rec, self.delim, fields).map_err(|m| self.err(line, None, m))?;
@@ -146,7 +161,10 @@ impl Plan {
                         ),
                     ));
                 }
-                if let Err(e) = std::str::from_utf8(rec) {
+                // One check for the whole record (ASCII, the usual case, is the fast test).
+                if !rec.is_ascii()
+                    && let Err(e) = std::str::from_utf8(rec)
+                {
                     let f = input::field_at(fields, e.valid_up_to());
                     return Err(self.err(line, Some(&self.names[f]), "invalid UTF-8".into()));
                 }
@@ -178,11 +196,11 @@ impl Plan {
                         })?
                         .unwrap_or(f64::NAN);
                 }
-                for (j, (_, i)) in self.categorical.iter().enumerate() {
-                    let b = input::field_bytes(rec, &fields[*i]);
+                for j in 0..self.categorical.len() {
+                    let b = input::field_bytes(rec, &fields[self.categorical[j].1]);
                     vals[nn + j] = self.cat_id(j, &b);
                 }
-                Ok((time, vals))
+                Ok(time)
             }
             Format::Jsonl => {
                 if std::str::from_utf8(rec).is_err() {
@@ -232,15 +250,40 @@ impl Plan {
                         }
                     };
                 }
-                for (j, (name, _)) in self.categorical.iter().enumerate() {
-                    vals[nn + j] = match obj.get(name) {
+                for j in 0..self.categorical.len() {
+                    vals[nn + j] = match obj.get(&self.categorical[j].0) {
                         None | Some(Value::Null) => f64::NAN,
                         Some(v) => self.cat_id(j, json_cat(v).as_bytes()),
                     };
                 }
-                Ok((time, vals))
+                Ok(time)
             }
         }
+    }
+}
+
+/// A small fast hasher for the category cache (a few short keys; the cache is bounded by
+/// `--max-categories`, so adversarial collisions cannot make it large).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -281,9 +324,242 @@ fn validate(args: &SelectArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Records handed from the reader thread to the selecting one: whole selection batches, each
+/// record's exact bytes in one arena and its parsed values beside it.
+struct Chunk {
+    arena: Vec<u8>,
+    /// Accepted records, in input order.
+    spans: Vec<Span>,
+    /// `recs[..spans.len()]` are the accepted records' (time, values); the slots beyond are
+    /// kept so that their allocations are reused when the chunk comes back.
+    recs: Vec<(f64, Rec)>,
+    /// Exclusive end (in records) of each selection batch.
+    cuts: Vec<usize>,
+    /// Records read into this chunk (accepted or skipped; not a fatal one).
+    read: u64,
+    /// Malformed records skipped (`--skip-invalid`).
+    skipped: u64,
+    /// The error that ends the run, after this chunk's batches.
+    fatal: Option<String>,
+    /// Input bytes consumed so far (progress).
+    bytes: u64,
+    /// No chunk follows.
+    last: bool,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Self {
+            arena: Vec::with_capacity(CHUNK_BYTES + (CHUNK_BYTES >> 2)),
+            spans: Vec::with_capacity(CHUNK_RECORDS),
+            recs: Vec::with_capacity(CHUNK_RECORDS),
+            cuts: Vec::new(),
+            read: 0,
+            skipped: 0,
+            fatal: None,
+            bytes: 0,
+            last: false,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.arena.clear();
+        self.spans.clear();
+        self.cuts.clear();
+        self.read = 0;
+        self.skipped = 0;
+        self.fatal = None;
+        self.last = false;
+    }
+}
+
+/// A chunk is handed on at the first batch end after it holds this many records or bytes (or
+/// earlier, before the reader waits for input).
+const CHUNK_RECORDS: usize = 4096;
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// The reader thread: raw records → parsed values → batches, cut by the same rules as before
+/// (at `--batch-size` records, or when a record's time lies more than `max_span` past the
+/// batch's first).
+struct Parser {
+    plan: Plan,
+    reader: RawReader,
+    prefix_arena: Vec<u8>,
+    prefix: std::vec::IntoIter<Span>,
+    fields: Vec<Field>,
+    width: usize,
+    batch_size: usize,
+    max_span: f64,
+    skip_invalid: bool,
+    tx: SyncSender<Chunk>,
+    back: Receiver<Chunk>,
+    /// Index (in the current chunk) of the open batch's first record.
+    batch_start: usize,
+    anchor: Option<f64>,
+    arrival: f64,
+}
+
+impl Parser {
+    fn fresh_chunk(&self) -> Chunk {
+        match self.back.try_recv() {
+            Ok(mut c) => {
+                c.clear();
+                c
+            }
+            Err(_) => Chunk::new(),
+        }
+    }
+
+    /// Send the complete batches of `chunk`, moving the open batch into the chunk returned.
+    /// `None` when the selecting side has gone away.
+    fn hand_on(&mut self, mut chunk: Chunk) -> Option<Chunk> {
+        let mut next = self.fresh_chunk();
+        let from = self.batch_start;
+        if from < chunk.spans.len() {
+            let base = chunk.spans[from].start;
+            next.arena.extend_from_slice(&chunk.arena[base..]);
+            chunk.arena.truncate(base);
+            for (k, s) in chunk.spans.drain(from..).enumerate() {
+                next.spans.push(Span {
+                    start: s.start - base,
+                    end: s.end - base,
+                    line: s.line,
+                });
+                if next.recs.len() == k {
+                    next.recs
+                        .push((0.0, vec![f64::NAN; self.width].into_boxed_slice()));
+                }
+                std::mem::swap(&mut next.recs[k], &mut chunk.recs[from + k]);
+            }
+        }
+        self.batch_start = 0;
+        chunk.bytes = self.reader.bytes;
+        self.tx.send(chunk).ok()?;
+        Some(next)
+    }
+
+    fn send_last(&mut self, mut chunk: Chunk, fatal: Option<String>) {
+        if self.batch_start < chunk.spans.len() {
+            chunk.cuts.push(chunk.spans.len());
+        }
+        chunk.fatal = fatal;
+        chunk.last = true;
+        chunk.bytes = self.reader.bytes;
+        let _ = self.tx.send(chunk);
+    }
+
+    fn run(mut self) {
+        let mut chunk = self.fresh_chunk();
+        loop {
+            let next = match self.prefix.next() {
+                Some(s) => {
+                    let start = chunk.arena.len();
+                    chunk
+                        .arena
+                        .extend_from_slice(&self.prefix_arena[s.start..s.end]);
+                    Next::Record(Span {
+                        start,
+                        end: chunk.arena.len(),
+                        line: s.line,
+                    })
+                }
+                None => self.reader.poll_record(&mut chunk.arena),
+            };
+            let s = match next {
+                Next::Record(s) => s,
+                Next::NeedInput => {
+                    // The read may block: hand on the batches already complete first, so
+                    // that output keeps pace with a slow producer.
+                    if !chunk.cuts.is_empty() {
+                        match self.hand_on(chunk) {
+                            Some(c) => chunk = c,
+                            None => return,
+                        }
+                    }
+                    if let Err(e) = self.reader.fill() {
+                        chunk.spans.truncate(self.batch_start);
+                        self.send_last(chunk, Some(e));
+                        return;
+                    }
+                    continue;
+                }
+                Next::End => {
+                    self.send_last(chunk, None);
+                    return;
+                }
+            };
+            chunk.read += 1;
+            let k = chunk.spans.len();
+            if chunk.recs.len() == k {
+                chunk
+                    .recs
+                    .push((0.0, vec![f64::NAN; self.width].into_boxed_slice()));
+            }
+            let parsed = self.plan.parse(
+                &chunk.arena[s.start..s.end],
+                s.line,
+                &mut self.fields,
+                &mut chunk.recs[k].1,
+            );
+            let t = match parsed {
+                Ok(t) => t,
+                Err(_) if self.skip_invalid => {
+                    chunk.skipped += 1;
+                    chunk.arena.truncate(s.start);
+                    continue;
+                }
+                Err(e) => {
+                    chunk.read -= 1;
+                    chunk.arena.truncate(s.start);
+                    self.send_last(
+                        chunk,
+                        Some(format!(
+                            "{e}\n(use --skip-invalid to skip malformed records and count them in --stats)"
+                        )),
+                    );
+                    return;
+                }
+            };
+            let mut cut = k - self.batch_start == self.batch_size;
+            if cut || k == self.batch_start {
+                self.anchor = None;
+                if self.plan.time.is_none() {
+                    self.arrival = now_secs();
+                }
+            }
+            let t = t.unwrap_or(self.arrival);
+            if self.plan.time.is_some() {
+                match self.anchor {
+                    None => self.anchor = Some(t),
+                    Some(a) if t - a > self.max_span => {
+                        cut = true;
+                        self.anchor = Some(t);
+                    }
+                    Some(_) => {}
+                }
+            }
+            if cut {
+                chunk.cuts.push(k);
+                self.batch_start = k;
+            }
+            chunk.recs[k].0 = t;
+            chunk.spans.push(s);
+            if cut && (k >= CHUNK_RECORDS || chunk.arena.len() >= CHUNK_BYTES) {
+                match self.hand_on(chunk) {
+                    Some(c) => chunk = c,
+                    None => return,
+                }
+            }
+        }
+    }
+}
+
 /// Run the selection over `rd`, writing passed records to `out`.
+///
+/// A reader thread splits, checks and parses records and hands them on in chunks of whole
+/// batches; this thread selects and writes, so parsing overlaps selection.
 pub fn distil(
-    rd: Box<dyn BufRead>,
+    rd: Input,
     len: Option<u64>,
     out: &mut dyn Write,
     args: &SelectArgs,
@@ -329,23 +605,17 @@ pub fn distil(
         .map(resolve)
         .collect::<Result<Vec<_>, _>>()?;
 
-    // Discovery: learn categories (and, for JSON lines, which keys exist) from a prefix.
+    // JSON lines: check from a prefix that the named keys exist, before any output.
     let mut prefix_arena = Vec::new();
     let mut prefix: Vec<Span> = Vec::new();
-    let discovery = if format == Format::Csv {
-        0
-    } else {
-        DISCOVERY_RECORDS
-    };
-    while prefix.len() < discovery {
-        match reader.next_record(&mut prefix_arena)? {
-            Some(s) => prefix.push(s),
-            None => break,
-        }
-    }
-    let mut fields = Vec::new();
-    let mut keys_seen: HashMap<String, ()> = HashMap::new();
     if format == Format::Jsonl {
+        while prefix.len() < DISCOVERY_RECORDS {
+            match reader.next_record(&mut prefix_arena)? {
+                Some(s) => prefix.push(s),
+                None => break,
+            }
+        }
+        let mut keys_seen: HashMap<String, ()> = HashMap::new();
         for s in &prefix {
             let rec = input::trim_eol(&prefix_arena[s.start..s.end]);
             let Ok(obj) = serde_json::from_slice::<Map<String, Value>>(rec) else {
@@ -357,18 +627,18 @@ pub fn distil(
                 }
             }
         }
-    }
-    if format == Format::Jsonl && !prefix.is_empty() {
-        for (name, _) in time.iter().chain(&numeric).chain(&categorical) {
-            if !keys_seen.contains_key(name) {
-                let mut known: Vec<&String> = keys_seen.keys().collect();
-                known.sort();
-                let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
-                return Err(format!(
-                    "unknown column {name:?}: no key of that name in the first {} records; keys seen: {}",
-                    prefix.len(),
-                    known.join(", ")
-                ));
+        if !prefix.is_empty() {
+            for (name, _) in time.iter().chain(&numeric).chain(&categorical) {
+                if !keys_seen.contains_key(name) {
+                    let mut known: Vec<&String> = keys_seen.keys().collect();
+                    known.sort();
+                    let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+                    return Err(format!(
+                        "unknown column {name:?}: no key of that name in the first {} records; keys seen: {}",
+                        prefix.len(),
+                        known.join(", ")
+                    ));
+                }
             }
         }
     }
@@ -386,12 +656,14 @@ pub fn distil(
         categorical: cat_lists,
         discovered: cat_ids.clone(),
     };
+    let width = numeric.len() + categorical.len();
     let plan = Plan {
         format,
         delim,
         names,
         time,
         numeric,
+        cat_cache: vec![HashMap::default(); categorical.len()],
         categorical,
         cat_ids,
     };
@@ -417,125 +689,99 @@ pub fn distil(
         w.flush();
     }
 
-    // Main loop. A batch closes at --batch-size records, or (event time) once it spans a
-    // quarter of the horizon: the processor moves "now" to a batch's newest time, so a batch
-    // spanning more than the horizon would make its own early records late.
-    let max_span = args.horizon * 0.25;
-    let mut arena: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut spans: Vec<Span> = Vec::with_capacity(args.batch_size);
-    let mut batch: Vec<(f64, Rec)> = Vec::with_capacity(args.batch_size);
-    let mut next_prefix = 0usize;
-    let mut fatal: Option<RecordError> = None;
-    let mut carry: Option<(Vec<u8>, u64, f64, Rec)> = None;
+    // Two chunks in flight ahead of the selection bound the memory; used chunks come back to
+    // be refilled. The reader thread is not joined: if the output closes early it may be
+    // waiting on input, and it ends by itself when it next tries to hand on a chunk.
+    let (tx, rx) = sync_channel::<Chunk>(2);
+    let (back_tx, back_rx) = sync_channel::<Chunk>(4);
+    let parser = Parser {
+        plan,
+        reader,
+        prefix_arena,
+        prefix: prefix.into_iter(),
+        fields: Vec::new(),
+        width,
+        batch_size: args.batch_size,
+        // A batch closes (event time) once it spans a quarter of the horizon: the processor
+        // moves "now" to a batch's newest time, so a batch spanning more than the horizon
+        // would make its own early records late.
+        max_span: args.horizon * 0.25,
+        skip_invalid: args.skip_invalid,
+        tx,
+        back: back_rx,
+        batch_start: 0,
+        anchor: None,
+        arrival: 0.0,
+    };
+    std::thread::Builder::new()
+        .name("distill-reader".into())
+        .spawn(move || parser.run())
+        .map_err(|e| format!("cannot start the reader thread: {e}"))?;
+
+    let mut verdicts = Vec::new();
+    let mut pending = rx.recv().ok();
     loop {
-        arena.clear();
-        spans.clear();
-        batch.clear();
-        let arrival = if plan.time.is_none() { now_secs() } else { 0.0 };
-        let mut anchor: Option<f64> = None;
-        if let Some((bytes, line, t, rec)) = carry.take() {
-            arena.extend_from_slice(&bytes);
-            spans.push(Span {
-                start: 0,
-                end: arena.len(),
-                line,
-            });
-            batch.push((t, rec));
-            anchor = Some(t);
-        }
-        while spans.len() < args.batch_size {
-            // Replay the discovery prefix first, then read on.
-            let s = if next_prefix < prefix.len() {
-                let s = prefix[next_prefix];
-                next_prefix += 1;
-                let start = arena.len();
-                arena.extend_from_slice(&prefix_arena[s.start..s.end]);
-                if next_prefix == prefix.len() {
-                    prefix_arena = Vec::new();
-                }
-                Span {
-                    start,
-                    end: arena.len(),
-                    line: s.line,
-                }
-            } else {
-                match reader.next_record(&mut arena)? {
-                    Some(s) => s,
-                    None => break,
-                }
-            };
-            counts.read += 1;
-            match plan.parse(&arena[s.start..s.end], s.line, &mut fields) {
-                Ok((t, rec)) => {
-                    let t = t.unwrap_or(arrival);
-                    if plan.time.is_some() {
-                        match anchor {
-                            None => anchor = Some(t),
-                            Some(a) if t - a > max_span => {
-                                carry = Some((arena[s.start..s.end].to_vec(), s.line, t, rec));
-                                arena.truncate(s.start);
-                                break;
-                            }
-                            Some(_) => {}
+        let Some(chunk) = pending.take() else {
+            return Err("the reader thread stopped unexpectedly".into());
+        };
+        counts.read += chunk.read;
+        counts.skipped_invalid += chunk.skipped;
+        let mut a = 0;
+        for &b in &chunk.cuts {
+            let batch = &chunk.recs[a..b];
+            engine.classify_into(batch, &mut verdicts);
+            debug_assert_eq!(verdicts.len(), batch.len());
+            for (v, s) in verdicts.iter().zip(&chunk.spans[a..b]) {
+                match v {
+                    Verdict::Passed => {
+                        counts.passed += 1;
+                        let bytes = &chunk.arena[s.start..s.end];
+                        w.write(bytes);
+                        if bytes.last() != Some(&b'\n') {
+                            w.write(b"\n");
                         }
                     }
-                    spans.push(s);
-                    batch.push((t, rec));
-                }
-                Err(_) if args.skip_invalid => counts.skipped_invalid += 1,
-                Err(e) => {
-                    counts.read -= 1;
-                    fatal = Some(e);
-                    break;
+                    Verdict::NotSelected => counts.not_selected += 1,
+                    Verdict::Late => counts.late += 1,
+                    Verdict::Invalid => counts.rejected_invalid += 1,
                 }
             }
-        }
-        if spans.is_empty() && fatal.is_none() && carry.is_none() {
-            break;
-        }
-        let verdicts = if batch.is_empty() {
-            Vec::new()
-        } else {
-            engine.classify(&batch)
-        };
-        debug_assert_eq!(verdicts.len(), batch.len());
-        for (v, s) in verdicts.iter().zip(&spans) {
-            match v {
-                Verdict::Passed => {
-                    counts.passed += 1;
-                    let bytes = &arena[s.start..s.end];
-                    w.write(bytes);
-                    if bytes.last() != Some(&b'\n') {
-                        w.write(b"\n");
-                    }
-                }
-                Verdict::NotSelected => counts.not_selected += 1,
-                Verdict::Late => counts.late += 1,
-                Verdict::Invalid => counts.rejected_invalid += 1,
+            if let Some(t) = tracker.as_mut() {
+                t.observe(batch, &verdicts);
             }
+            a = b;
         }
-        if let Some(t) = tracker.as_mut() {
-            t.observe(&batch, &verdicts);
-        }
-        w.flush();
         if let Some(b) = &bar {
             b.set_position(if len.is_some() {
-                reader.bytes
+                chunk.bytes
             } else {
                 counts.read
             });
         }
-        if let Some(e) = fatal {
+        if let Some(e) = chunk.fatal {
+            w.flush();
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
-            return Err(format!(
-                "{e}\n(use --skip-invalid to skip malformed records and count them in --stats)"
-            ));
+            return Err(e);
+        }
+        if chunk.last {
+            w.flush();
+            break;
         }
         if w.closed {
             break;
         }
+        let _ = back_tx.try_send(chunk);
+        // Flush when the next chunk is not ready yet (the consumer sees output while input
+        // still arrives); while chunks queue up, the large buffer batches the writes.
+        pending = match rx.try_recv() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                w.flush();
+                rx.recv().ok()
+            }
+        };
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
