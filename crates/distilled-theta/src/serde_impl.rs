@@ -1,11 +1,13 @@
 //! serde support: compact sketches travel as their DataSketches bytes (serial
 //! version 3), update sketches as their configuration plus retained hashes,
+//! unions as their configuration plus their sorted hashes; everything is
 //! rebuilt and validated on the way in.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::theta::{CompactThetaSketch, ThetaSketch};
+use crate::sorted_union::SortedUnion;
+use crate::theta::{CompactThetaSketch, ThetaSketch, ThetaUnion};
 use crate::tuple::ResizeFactor;
 
 impl Serialize for CompactThetaSketch {
@@ -105,5 +107,49 @@ impl<'de> Deserialize<'de> for ThetaSketch {
         s.restore(r.is_empty, r.theta, &r.hashes)
             .map_err(D::Error::custom)?;
         Ok(s)
+    }
+}
+
+/// A union: `lg_k`, seed hash, the theta of its sampling probability, its
+/// current theta, emptiness and its retained hashes (ascending). DataSketches
+/// has no serialized union; its result can be serialized instead.
+#[derive(Serialize, Deserialize)]
+struct UnionRepr {
+    lg_k: u8,
+    seed_hash: u16,
+    initial_theta: u64,
+    theta: u64,
+    is_empty: bool,
+    hashes: Vec<u64>,
+}
+
+impl Serialize for ThetaUnion {
+    fn serialize<Se: Serializer>(&self, s: Se) -> Result<Se::Ok, Se::Error> {
+        let (lg_k, seed_hash, initial_theta, theta, is_empty, hashes) = self.sorted().parts();
+        UnionRepr {
+            lg_k,
+            seed_hash,
+            initial_theta,
+            theta,
+            is_empty,
+            hashes: hashes.to_vec(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ThetaUnion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = UnionRepr::deserialize(d)?;
+        let inner = SortedUnion::from_parts(
+            r.lg_k,
+            r.seed_hash,
+            r.initial_theta,
+            r.theta,
+            r.is_empty,
+            r.hashes,
+        )
+        .map_err(D::Error::custom)?;
+        Ok(ThetaUnion::from_sorted(inner))
     }
 }

@@ -11,7 +11,7 @@
 //! runs (ordered compact inputs need no sorting and no hashing), and the
 //! result is a copy.
 
-use distilled_core::MergeError;
+use distilled_core::{DecodeError, MergeError};
 
 use crate::tuple::{CompactTupleSketch, TupleSketchRef};
 
@@ -44,6 +44,67 @@ impl SortedUnion {
             merged: Vec::new(),
             input: Vec::new(),
         }
+    }
+
+    /// The state as `(lg_k, seed_hash, initial_theta, theta, is_empty,
+    /// hashes)` (serde path).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn parts(&self) -> (u8, u16, u64, u64, bool, &[u64]) {
+        (
+            self.lg_k,
+            self.seed_hash,
+            self.initial_theta,
+            self.theta,
+            self.is_empty,
+            &self.hashes,
+        )
+    }
+
+    /// Rebuilds a state from [`SortedUnion::parts`], checking every
+    /// invariant the update path relies on (the serde path gets untrusted
+    /// data).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn from_parts(
+        lg_k: u8,
+        seed_hash: u16,
+        initial_theta: u64,
+        theta: u64,
+        is_empty: bool,
+        hashes: Vec<u64>,
+    ) -> Result<Self, DecodeError> {
+        use crate::tuple::{MAX_LG_K, MIN_LG_K};
+        let bad = |what: &str| Err(DecodeError::inconsistent("theta union", what.to_string()));
+        if !(MIN_LG_K..=MAX_LG_K).contains(&lg_k) {
+            return bad("lg_k out of range");
+        }
+        if initial_theta == 0 || initial_theta > distilled_core::hash::MAX_THETA {
+            return bad("initial theta out of range");
+        }
+        if theta == 0 || theta > initial_theta {
+            return bad("theta zero or above the sampling theta");
+        }
+        if is_empty && (theta != initial_theta || !hashes.is_empty()) {
+            return bad("empty union with hashes or a lowered theta");
+        }
+        if hashes.len() > 1usize << lg_k {
+            return bad("more than k hashes");
+        }
+        if hashes.first().is_some_and(|&h| h == 0) || hashes.last().is_some_and(|&h| h >= theta) {
+            return bad("hash zero or not below theta");
+        }
+        if hashes.windows(2).any(|w| w[0] >= w[1]) {
+            return bad("hashes not strictly ascending");
+        }
+        Ok(SortedUnion {
+            lg_k,
+            seed_hash,
+            initial_theta,
+            theta,
+            is_empty,
+            hashes,
+            merged: Vec::new(),
+            input: Vec::new(),
+        })
     }
 
     pub(crate) fn is_empty(&self) -> bool {

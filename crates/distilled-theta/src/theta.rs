@@ -611,6 +611,10 @@ impl ThetaUnion {
         self.inner.update(sketch)
     }
     /// The union so far (at most k hashes, ascending whatever `ordered`).
+    ///
+    /// Neither form sorts anything: the state is kept ascending as it is
+    /// merged, so the result is a copy of it, and `ordered = false` costs
+    /// the same (it is simply flagged ordered).
     pub fn result(&self, ordered: bool) -> CompactThetaSketch {
         let _ = ordered;
         CompactThetaSketch {
@@ -620,6 +624,16 @@ impl ThetaUnion {
     /// Back to empty.
     pub fn reset(&mut self) {
         self.inner.reset();
+    }
+    /// The sorted state (serde path).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn sorted(&self) -> &SortedUnion {
+        &self.inner
+    }
+    /// Wraps a validated sorted state (serde path).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn from_sorted(inner: SortedUnion) -> Self {
+        ThetaUnion { inner }
     }
 }
 

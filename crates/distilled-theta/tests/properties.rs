@@ -529,6 +529,135 @@ fn serde_round_trips() {
     assert_eq!(back.estimate(), s.estimate());
 }
 
+/// A union survives bincode 2 and postcard with the same result and keeps
+/// working after the trip exactly as the original does; empty, sampled and
+/// estimation-mode unions; tampered states are errors, not panics.
+#[cfg(feature = "serde")]
+#[test]
+fn union_serde_round_trips() {
+    let cfg = bincode::config::standard();
+    let mut s1 = ThetaSketch::new(10).unwrap();
+    s1.update_many(&(0..20_000u64).collect::<Vec<_>>());
+    let mut s2 = ThetaSketch::new(10).unwrap();
+    s2.update_many(&(15_000..40_000u64).collect::<Vec<_>>());
+    let mut next = ThetaSketch::new(10).unwrap();
+    next.update_many(&(35_000..60_000u64).collect::<Vec<_>>());
+    let mut exact = ThetaSketch::new(10).unwrap();
+    exact.update_many(&(0..100u64).collect::<Vec<_>>());
+    let mut unions = vec![ThetaUnion::new(9).unwrap()];
+    let mut u = ThetaUnion::new(9).unwrap();
+    u.update(&s1).unwrap();
+    u.update(&s2.compact(true)).unwrap();
+    unions.push(u);
+    let mut u = ThetaSketch::builder()
+        .p(0.5)
+        .seed(77)
+        .build_union()
+        .unwrap();
+    let mut seeded = ThetaSketch::builder().seed(77).build().unwrap();
+    seeded.update_many(&(0..1000u64).collect::<Vec<_>>());
+    u.update(&seeded).unwrap();
+    unions.push(u);
+    let mut u = ThetaUnion::new(12).unwrap();
+    u.update(&exact).unwrap();
+    unions.push(u);
+    for u in &unions {
+        let b = bincode::serde::encode_to_vec(u, cfg).unwrap();
+        let (back, used): (ThetaUnion, _) = bincode::serde::decode_from_slice(&b, cfg).unwrap();
+        assert_eq!(used, b.len());
+        let p = postcard::to_allocvec(u).unwrap();
+        let back2: ThetaUnion = postcard::from_bytes(&p).unwrap();
+        for mut back in [back, back2] {
+            assert_eq!(back.result(true), u.result(true));
+            assert_eq!(back.is_empty(), u.is_empty());
+            let mut orig = u.clone();
+            // Seed 77's union rejects the default-seed sketch either way.
+            let r1 = orig.update(&next);
+            let r2 = back.update(&next);
+            assert_eq!(r1.is_ok(), r2.is_ok());
+            assert_eq!(back.result(false), orig.result(false));
+        }
+    }
+    // Tampered states are decode errors.
+    #[derive(serde::Serialize)]
+    struct Raw {
+        lg_k: u8,
+        seed_hash: u16,
+        initial_theta: u64,
+        theta: u64,
+        is_empty: bool,
+        hashes: Vec<u64>,
+    }
+    let ok = Raw {
+        lg_k: 5,
+        seed_hash: 0x93CC,
+        initial_theta: MAX_THETA,
+        theta: 1000,
+        is_empty: false,
+        hashes: vec![1, 5, 999],
+    };
+    let dec = |r: &Raw| {
+        let b = postcard::to_allocvec(r).unwrap();
+        postcard::from_bytes::<ThetaUnion>(&b)
+    };
+    assert!(dec(&ok).is_ok());
+    for bad in [
+        Raw {
+            lg_k: 4,
+            ..ok_clone(&ok)
+        },
+        Raw {
+            lg_k: 27,
+            ..ok_clone(&ok)
+        },
+        Raw {
+            theta: 0,
+            hashes: vec![],
+            ..ok_clone(&ok)
+        },
+        Raw {
+            theta: 999,
+            ..ok_clone(&ok)
+        },
+        Raw {
+            initial_theta: 0,
+            ..ok_clone(&ok)
+        },
+        Raw {
+            initial_theta: 500,
+            ..ok_clone(&ok)
+        },
+        Raw {
+            hashes: vec![0, 5],
+            ..ok_clone(&ok)
+        },
+        Raw {
+            hashes: vec![5, 5],
+            ..ok_clone(&ok)
+        },
+        Raw {
+            hashes: vec![7, 5],
+            ..ok_clone(&ok)
+        },
+        Raw {
+            hashes: (1..=33).collect(),
+            ..ok_clone(&ok)
+        },
+        Raw {
+            is_empty: true,
+            ..ok_clone(&ok)
+        },
+    ] {
+        assert!(dec(&bad).is_err());
+    }
+    fn ok_clone(r: &Raw) -> Raw {
+        Raw {
+            hashes: r.hashes.clone(),
+            ..*r
+        }
+    }
+}
+
 fn sample_bytes() -> Vec<Vec<u8>> {
     let mut s = ThetaSketch::new(5).unwrap();
     let mut out = vec![s.compact(true).serialize()];
