@@ -80,12 +80,14 @@ impl ThetaSketch {
             }
         } else if let Some(h) = item.theta_hash(self.inner.seed()) {
             self.inner.is_empty = false;
-            self.insert_slow(h);
+            if h < self.inner.table.theta {
+                self.insert_slow(h);
+            }
         }
     }
 
-    /// Inserts a hash that may pass the screen; out of line so that the
-    /// rejecting loop stays small.
+    /// Inserts a hash that passed the screen (a zero hash is rejected here);
+    /// out of line so that the rejecting loop stays small.
     #[inline(never)]
     fn insert_slow(&mut self, h: u64) {
         self.inner.insert_hash(h, &());
@@ -96,7 +98,9 @@ impl ThetaSketch {
     #[inline(always)]
     pub fn update_hash(&mut self, hash: u64) {
         self.inner.is_empty = false;
-        self.insert_slow(hash);
+        if hash < self.inner.table.theta {
+            self.insert_slow(hash);
+        }
     }
 
     /// Adds many items in blocks; the result is the same as calling
