@@ -445,7 +445,7 @@ impl TDigest {
             // The common case streams the sorted buffer and the old centroids
             // straight into the merge pass, without an intermediate list.
             let mut out = Vec::with_capacity(self.centroid_capacity());
-            pass_k1_keys(
+            pass_k1(
                 &self.buffer,
                 &old,
                 self.centroid_weight,
@@ -493,8 +493,8 @@ impl TDigest {
                     self.centroids.extend_from_slice(items);
                 } else {
                     pass_k1(
-                        items.iter().copied(),
-                        items.len(),
+                        &[],
+                        items,
                         self.centroid_weight,
                         self.compression,
                         &mut self.centroids,
@@ -990,118 +990,85 @@ fn merge_sorted_into(
     out.extend_from_slice(&old[j..]);
 }
 
-/// Sorted merge of the (sorted) buffer keys and the old centroids, as
-/// centroids; on equal means the buffered value comes first.
-struct MergeIter<'a> {
-    keys: &'a [u64],
-    old: &'a [Centroid],
-    k: usize,
-    o: usize,
-}
-
-impl<'a> MergeIter<'a> {
-    fn new(keys: &'a [u64], old: &'a [Centroid]) -> Self {
-        MergeIter {
-            keys,
-            old,
-            k: 0,
-            o: 0,
-        }
-    }
-}
-
-impl Iterator for MergeIter<'_> {
-    type Item = Centroid;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<Centroid> {
-        if let Some(&key) = self.keys.get(self.k) {
+/// One K1 merge pass, ascending, over the sorted unit values `keys` merged
+/// with the sorted centroids `old` (on equal means the unit value comes
+/// first), of total weight `total`. Either list may be empty: merges pass
+/// their whole sorted input as `old`.
+///
+/// Each centroid's largest allowed cumulative weight is computed once, when
+/// it starts ([`K1Params::limit_after`]); after that an item joins it when
+/// the sum stays within that limit, and a run of unit values that all fit is
+/// summed in one tight loop. The first and last items stay single
+/// centroids.
+///
+/// Means accumulate as offsets from the centroid's first item, which keeps
+/// them accurate for data far from zero and avoids a division per item.
+fn pass_k1(keys: &[u64], old: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centroid>) {
+    let n = keys.len() + old.len();
+    let (mut k, mut o) = (0usize, 0usize);
+    // The next item in merged order.
+    let next = |k: &mut usize, o: &mut usize| -> Option<Centroid> {
+        if let Some(&key) = keys.get(*k) {
             let x = key_to_f64(key);
-            if let Some(&c) = self.old.get(self.o)
+            if let Some(&c) = old.get(*o)
                 && c.mean < x
             {
-                self.o += 1;
+                *o += 1;
                 return Some(c);
             }
-            self.k += 1;
+            *k += 1;
             return Some(Centroid {
                 mean: x,
                 weight: 1.0,
             });
         }
-        let c = self.old.get(self.o).copied();
-        self.o += 1;
+        let c = old.get(*o).copied();
+        *o += 1;
         c
-    }
-}
-
-/// [`pass_k1`] over the sorted buffer keys and the old centroids, with the
-/// same result, but runs of buffered values that fit in the current centroid
-/// (in the body, where only the arcsine limit applies) are summed in one
-/// tight loop instead of one item at a time.
-fn pass_k1_keys(
-    keys: &[u64],
-    old: &[Centroid],
-    total: f64,
-    compression: u16,
-    out: &mut Vec<Centroid>,
-) {
-    let n = keys.len() + old.len();
-    let mut items = MergeIter::new(keys, old);
-    let Some(first) = items.next() else {
+    };
+    let Some(first) = next(&mut k, &mut o) else {
         return;
     };
     let p = K1Params::new(total, compression);
-    let mut so_far = 0.0;
+    let mut so_far = 0.0; // weight before the current centroid
     let mut origin = first.mean;
     let mut w = first.weight;
     let mut offset_sum = 0.0;
-    let mut limit: f64 = 0.0;
-    let mut in_lo_tail = true;
-    let mut next_index = 1usize; // global index of the next item
+    // The first item stays a single centroid: the extreme of the pass.
+    let mut limit = 0.0;
+    let mut taken = 1usize; // items consumed so far
     loop {
-        if !in_lo_tail && items.k < keys.len() {
-            // Unit values that fit: so_far + w + m <= min(limit, hi tail) and
-            // the overall last item stays out.
-            let cap = limit.min(p.hi_tail_w) - (so_far + w);
-            if cap >= 1.0 {
-                let mut m = (cap as usize)
-                    .min(keys.len() - items.k)
-                    .min(n.saturating_sub(1 + next_index));
-                while m > 0 && so_far + w + m as f64 > limit.min(p.hi_tail_w) {
-                    m -= 1;
+        if k < keys.len() {
+            let room = limit - (so_far + w);
+            if room >= 1.0 {
+                // Unit values that fit, keeping the overall last item out.
+                let mut m = (room as usize)
+                    .min(keys.len() - k)
+                    .min(n.saturating_sub(1 + taken));
+                while m > 0 && so_far + w + m as f64 > limit {
+                    m -= 1; // rounding of a non-integral limit
                 }
-                if let Some(c) = old.get(items.o) {
-                    // Buffered values come before an old centroid unless
-                    // the centroid's mean is smaller.
+                if let Some(c) = old.get(o) {
+                    // An old centroid with a smaller mean comes first.
                     let bound = c.mean;
-                    let run = &keys[items.k..items.k + m];
-                    m = run.partition_point(|&key| key_to_f64(key) <= bound);
+                    m = keys[k..k + m].partition_point(|&key| key_to_f64(key) <= bound);
                 }
                 if m > 0 {
-                    for &key in &keys[items.k..items.k + m] {
+                    for &key in &keys[k..k + m] {
                         offset_sum += key_to_f64(key) - origin;
                     }
                     w += m as f64;
-                    items.k += m;
-                    next_index += m;
+                    k += m;
+                    taken += m;
                     continue;
                 }
             }
         }
-        let Some(it) = items.next() else {
+        let Some(it) = next(&mut k, &mut o) else {
             break;
         };
-        let proposed_end = so_far + w + it.weight;
-        let ok = proposed_end <= limit
-            && next_index + 1 != n
-            && if in_lo_tail || proposed_end > p.hi_tail_w {
-                p.k2_ok(so_far, w + it.weight)
-            } else {
-                true
-            };
-        next_index += 1;
-        if ok {
+        taken += 1;
+        if so_far + w + it.weight <= limit && taken != n {
             w += it.weight;
             offset_sum += (it.mean - origin) * it.weight;
         } else {
@@ -1114,7 +1081,6 @@ fn pass_k1_keys(
             w = it.weight;
             offset_sum = 0.0;
             limit = p.limit_after(so_far);
-            in_lo_tail = so_far < p.lo_tail_w;
         }
     }
     out.push(Centroid {
@@ -1124,9 +1090,18 @@ fn pass_k1_keys(
 }
 
 /// Constants of one K1 pass.
+///
+/// In the body each centroid may span one unit of the arcsine scale
+/// `k(q) = δ/(2π)·asin(2q−1)`. In the tails, where the arcsine scale would
+/// allow coarser centroids than half the DataSketches K2 limit
+/// (`w ≤ W·q(1−q)/(2δ/Z)` at both ends of the centroid, `Z = 4 ln(W/δ) + 24`),
+/// that limit applies as well; this keeps the extreme tails finer than K2's
+/// (two singletons or near-singletons per decade of rank near q = 0 and 1)
+/// for about `δ/2` extra centroids.
 struct K1Params {
     total: f64,
     step: f64,
+    /// `W·Z/(δ·f)`: the K2 weight limit is `k2_scale·q(1−q)`.
     k2_scale: f64,
     lo_tail_w: f64,
     hi_tail_w: f64,
@@ -1135,7 +1110,7 @@ struct K1Params {
 impl K1Params {
     fn new(total: f64, compression: u16) -> Self {
         let delta = 2.0 * compression as f64;
-        // K2 limit and the tail width where it is the tighter one:
+        // The tail width where the K2 limit is the tighter one:
         // q(1−q)·Z·f/δ < (2π/δ)·sqrt(q(1−q))  ⇔  sqrt(q(1−q)) < 2π/(Z·f).
         let z = 4.0 * (total / delta).ln() + 24.0;
         let tail_q = if z > 0.0 {
@@ -1155,91 +1130,38 @@ impl K1Params {
 
     /// Largest cumulative weight of a centroid that starts after `so_far`.
     fn limit_after(&self, so_far: f64) -> f64 {
-        let q0 = (so_far / self.total).clamp(0.0, 1.0);
+        let total = self.total;
+        let q0 = (so_far / total).clamp(0.0, 1.0);
         let a = (2.0 * q0 - 1.0).asin() + self.step;
-        if a >= std::f64::consts::FRAC_PI_2 {
+        let arcsine = if a >= std::f64::consts::FRAC_PI_2 {
             f64::INFINITY
         } else {
-            self.total * (a.sin() + 1.0) / 2.0
+            total * (a.sin() + 1.0) / 2.0
+        };
+        if so_far >= self.lo_tail_w && arcsine <= self.hi_tail_w {
+            return arcsine; // the body, where the arcsine limit is the tighter
         }
-    }
-
-    /// The (tightened) K2 test.
-    #[inline]
-    fn k2_ok(&self, so_far: f64, proposed: f64) -> bool {
-        let q0 = so_far / self.total;
-        let q2 = (so_far + proposed) / self.total;
-        proposed <= self.k2_scale * (q0 * (1.0 - q0)).min(q2 * (1.0 - q2))
+        let c = self.k2_scale / total;
+        if c.is_nan() || c <= 0.0 {
+            return so_far; // degenerate total: no merging
+        }
+        // K2 at the centroid's start: w ≤ k2_scale·q0(1−q0).
+        let start = so_far + self.k2_scale * q0 * (1.0 - q0);
+        // K2 at its end, u = (so_far + w)/W: u − q0 ≤ c·u(1−u), i.e.
+        // c·u² + (1−c)·u − q0 ≤ 0; the upper root in a cancellation-free form.
+        let b = 1.0 - c;
+        let d = (b * b + 4.0 * c * q0).sqrt();
+        let u = if b >= 0.0 {
+            2.0 * q0 / (b + d)
+        } else {
+            (d - b) / (2.0 * c)
+        };
+        arcsine.min(start).min(total * u)
     }
 }
 
 /// How much finer than the K2 limit K1's tail centroids are kept.
 const TAIL_FACTOR: f64 = 2.0;
-
-/// One K1 merge pass, ascending, over `n` sorted items of total weight
-/// `total`.
-///
-/// In the body each centroid may span one unit of the arcsine scale
-/// `k(q) = δ/(2π)·asin(2q−1)`: its largest allowed cumulative weight is
-/// computed once per centroid (one `asin` and one `sin`), so the inner loop is
-/// an add and a compare per item. In the tails, where the arcsine scale would
-/// allow coarser centroids than half the DataSketches K2 limit
-/// (`w ≤ W·q(1−q)/(2δ/Z)`, `Z = 4 ln(W/δ) + 24`), that limit applies as
-/// well; this keeps the extreme tails finer than K2's (two singletons or
-/// near-singletons per decade of rank near q = 0 and 1) for about `δ/2`
-/// extra centroids. The first and last items stay single centroids.
-///
-/// Means accumulate as offsets from the centroid's first item, which keeps
-/// them accurate for data far from zero and avoids a division per item.
-fn pass_k1<I: Iterator<Item = Centroid>>(
-    mut items: I,
-    n: usize,
-    total: f64,
-    compression: u16,
-    out: &mut Vec<Centroid>,
-) {
-    let Some(first) = items.next() else {
-        return;
-    };
-    let p = K1Params::new(total, compression);
-    let mut so_far = 0.0; // weight before the current centroid
-    let mut origin = first.mean;
-    let mut w = first.weight;
-    let mut offset_sum = 0.0;
-    // The first item stays a single centroid: the extreme of the pass.
-    let mut limit = 0.0;
-    let mut in_lo_tail = true;
-    let last = n.saturating_sub(1);
-    for (i, it) in items.enumerate() {
-        let proposed_end = so_far + w + it.weight;
-        let ok = proposed_end <= limit
-            && i + 1 != last
-            && if in_lo_tail || proposed_end > p.hi_tail_w {
-                p.k2_ok(so_far, w + it.weight)
-            } else {
-                true
-            };
-        if ok {
-            w += it.weight;
-            offset_sum += (it.mean - origin) * it.weight;
-        } else {
-            out.push(Centroid {
-                mean: origin + offset_sum / w,
-                weight: w,
-            });
-            so_far += w;
-            origin = it.mean;
-            w = it.weight;
-            offset_sum = 0.0;
-            limit = p.limit_after(so_far);
-            in_lo_tail = so_far < p.lo_tail_w;
-        }
-    }
-    out.push(Centroid {
-        mean: origin + offset_sum / w,
-        weight: w,
-    });
-}
 
 /// One DataSketches K2 merge pass, reproducing its arithmetic exactly.
 fn pass_k2(items: &[Centroid], total: f64, k: u16, reverse: bool, out: &mut Vec<Centroid>) {
