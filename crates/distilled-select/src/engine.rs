@@ -18,7 +18,8 @@
 //!   buckets (category, or numeric quartile/missing), so that joint shares are
 //!   balanced too, not only the marginals.
 //!
-//! Padding slots point at slot 0, a dummy whose weight is zero.
+//! Slots are visited from a point's codes (leaf numbers, categories, coarse
+//! codes), never materialised as lists.
 //!
 //! # Selection
 //!
@@ -30,8 +31,10 @@
 //! indicators). After each pick the other candidates' scores drop by the
 //! weight of the slots they share with the pick, computed in O(1) per
 //! characteristic from compact codes (shared tree levels are the common
-//! prefix of two leaf numbers); so a batch of `n` with budget `k` costs
-//! `O(n * stride)` to score plus `O(k * n * characteristics)` to select.
+//! prefix of two leaf numbers). The greedy is lazy: scores only go down, so
+//! a stale score is an upper bound and only the candidate on top is brought
+//! up to date; a batch of `n` with budget `k` costs `O(n * stride)` to score
+//! plus about `O(k log n)` catch-ups of `O(characteristics)` each.
 
 use std::cmp::Ordering;
 
@@ -39,19 +42,57 @@ use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
 use distilled_window::{Entry, ExpiringFifo};
 use smallvec::SmallVec;
 
-/// One data point kept in the window: its graded values (numeric value or
-/// NaN for missing; categorical bucket code as `f64`) and whether it was
-/// passed on. The record itself is not kept: memory is bounded by the
-/// window's length times the number of characteristics.
-#[derive(Debug, Clone)]
+/// One data point kept in the window: whether it was passed on and where
+/// its graded values and bucket codes lie in the engine's flat store. The
+/// record itself is not kept: memory is bounded by the window's length times
+/// the number of characteristics (12 bytes each, plus 24 per point).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Point {
     passed: bool,
-    /// Boundary generation the cached leaves belong to.
-    generation: u32,
-    row: SmallVec<[f64; 4]>,
-    /// Codes of the row's characteristics under `generation`'s boundaries,
-    /// so that expiry needs no binary search.
-    codes: SmallVec<[u32; 4]>,
+    /// Row of the point in [`Store`].
+    handle: u32,
+}
+
+/// Graded values and bucket codes of the window's points, one fixed-width
+/// row per point in two flat arrays (no allocation per record), rows reused
+/// through a free list as points leave. Values are the numeric value (NaN
+/// for missing) or the category code as `f64`; codes are those of
+/// [`Engine::codes_of`] under the current boundaries (rewritten on every
+/// rebuild), so that removing a point needs no search.
+#[derive(Debug, Clone, Default)]
+struct Store {
+    width: usize,
+    vals: Vec<f64>,
+    codes: Vec<u32>,
+    free: Vec<u32>,
+}
+
+impl Store {
+    fn insert(&mut self, vals: &[f64], codes: &[u32]) -> u32 {
+        let w = self.width;
+        match self.free.pop() {
+            Some(h) => {
+                let r = h as usize * w..(h as usize + 1) * w;
+                self.vals[r.clone()].copy_from_slice(vals);
+                self.codes[r].copy_from_slice(codes);
+                h
+            }
+            None => {
+                let h = (self.vals.len() / w.max(1)) as u32;
+                self.vals.extend_from_slice(vals);
+                self.codes.extend_from_slice(codes);
+                h
+            }
+        }
+    }
+    #[inline]
+    fn vals(&self, h: u32) -> &[f64] {
+        &self.vals[h as usize * self.width..(h as usize + 1) * self.width]
+    }
+    #[inline]
+    fn codes(&self, h: u32) -> &[u32] {
+        &self.codes[h as usize * self.width..(h as usize + 1) * self.width]
+    }
 }
 
 /// What the engine needs to know about one characteristic.
@@ -240,6 +281,13 @@ fn mix(seed: u64, i: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One record in the counters: one window record, not passed.
+const ONE_ALL: u64 = 1 << 32;
+/// One passed record in the counters.
+const ONE_PASSED: u64 = 1;
+/// The passed half of a counter.
+const LOW: u64 = u32::MAX as u64;
+
 /// The engine: window store, counters, selection.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
@@ -255,20 +303,17 @@ pub(crate) struct Engine {
     base: Vec<u32>,
     /// Per pair (i, j, first slot, coarse length of j).
     pairs: Vec<(usize, usize, u32, u32)>,
-    stride: usize,
-    /// Window records per slot. A plain vector rather than a checked
-    /// counter type: the engine adds and removes each point's own slots, so
-    /// the counts cannot go out of range, and this is the hottest loop.
-    all: Vec<u64>,
-    /// Weighted deficit per slot, `weight * (rate * all - passed)`, kept up
-    /// to date incrementally so that a score is one load per slot.
-    def: Vec<f64>,
-    /// `weight * rate` per slot.
-    wr: Vec<f64>,
-    weight: Vec<f64>,
+    /// Per slot, two counts in one word: window records in the high half,
+    /// passed window records in the low half. One read-modify-write per
+    /// slot when a point arrives, leaves or is passed, and a score sums the
+    /// halves exactly (no floating-point drift over millions of updates).
+    /// Both counts are at most the window's length, which the engine keeps
+    /// below 2^32.
+    cnt: Vec<u64>,
     /// The window's data points, oldest first (distilled-window's FIFO keeps
     /// them in time order and expires them at the horizon).
     fifo: ExpiringFifo<Point>,
+    store: Store,
     window_passed: u64,
     // Rate accounting over the whole stream.
     total_valid: u64,
@@ -277,17 +322,16 @@ pub(crate) struct Engine {
     churn: usize,
     len_at_rebuild: usize,
     rebuilds: u64,
-    /// Bumped whenever boundaries change (cached point codes go stale).
-    generation: u32,
     now: f64,
-    // Scratch.
-    cand_slots: Vec<u32>,
-    slot_buf: Vec<u32>,
+    // Scratch reused across batches: per candidate codes and coarse codes.
+    codes: Vec<u32>,
+    coarse: Vec<u32>,
 }
 
 impl Engine {
     /// `horizon` must be positive and finite (the builder checks it);
-    /// `capacity` bounds the window's length (oldest points are evicted).
+    /// `capacity` bounds the window's length (oldest points are evicted; at
+    /// most `u32::MAX`, the range of the packed counters).
     pub(crate) fn new(
         specs: Vec<Spec>,
         rate: f64,
@@ -307,6 +351,7 @@ impl Engine {
                 Spec::Categorical { .. } => None,
             })
             .collect();
+        let width = specs.len();
         let mut e = Self {
             rate,
             horizon,
@@ -317,23 +362,22 @@ impl Engine {
             layouts,
             base: Vec::new(),
             pairs: Vec::new(),
-            stride: 0,
-            all: Vec::new(),
-            def: Vec::new(),
-            wr: Vec::new(),
-            weight: Vec::new(),
-            fifo: ExpiringFifo::new(horizon, capacity.max(1))
+            cnt: Vec::new(),
+            fifo: ExpiringFifo::new(horizon, capacity.clamp(1, u32::MAX as usize))
                 .expect("the builder validates the horizon"),
+            store: Store {
+                width,
+                ..Store::default()
+            },
             window_passed: 0,
             total_valid: 0,
             total_passed: 0,
             churn: 0,
             len_at_rebuild: 0,
             rebuilds: 0,
-            generation: 0,
             now: f64::NEG_INFINITY,
-            cand_slots: Vec::new(),
-            slot_buf: Vec::new(),
+            codes: Vec::new(),
+            coarse: Vec::new(),
         };
         e.relayout();
         e
@@ -361,47 +405,30 @@ impl Engine {
     /// Recomputes the slot layout from the current numeric layouts and zeroes
     /// the counters (callers recount).
     fn relayout(&mut self) {
-        let w = self.weights;
-        let mut weight = vec![0.0f64]; // slot 0: the dummy
+        let mut slots = 1usize; // slot 0: unused
         let mut base = Vec::with_capacity(self.specs.len());
-        let mut stride = 0usize;
         for (spec, layout) in self.specs.iter().zip(&self.layouts) {
-            base.push(weight.len() as u32);
-            match (spec, layout) {
-                (Spec::Numeric, Some(l)) => {
-                    // Slot base + 0: missing; base + node for nodes 1..2k.
-                    // "Missing" stands in for a whole root-to-leaf path (it
-                    // is its own subtree at every level), so it weighs as
-                    // much as the path of a present value.
-                    weight.push(w.numeric_level * f64::from(1 + l.levels()));
-                    weight.extend(std::iter::repeat_n(w.numeric_level, 2 * l.k - 1));
-                    stride += 1 + l.levels() as usize;
-                }
-                (Spec::Categorical { buckets }, _) => {
-                    weight.extend(std::iter::repeat_n(w.categorical, *buckets as usize));
-                    stride += 1;
-                }
+            base.push(slots as u32);
+            slots += match (spec, layout) {
+                // Slot base + 0: missing; base + node for nodes 1..2k.
+                (Spec::Numeric, Some(l)) => 2 * l.k,
+                (Spec::Categorical { buckets }, _) => *buckets as usize,
                 (Spec::Numeric, None) => unreachable!("numeric characteristics have layouts"),
-            }
+            };
         }
         let mut pairs = Vec::new();
         if self.pairs_on {
             for i in 0..self.specs.len() {
                 for j in i + 1..self.specs.len() {
                     let (ni, nj) = (self.coarse_len(i), self.coarse_len(j));
-                    pairs.push((i, j, weight.len() as u32, nj));
-                    weight.extend(std::iter::repeat_n(w.pair, (ni * nj) as usize));
-                    stride += 1;
+                    pairs.push((i, j, slots as u32, nj));
+                    slots += (ni * nj) as usize;
                 }
             }
         }
-        self.all = vec![0; weight.len()];
-        self.def = vec![0.0; weight.len()];
-        self.wr = weight.iter().map(|w| w * self.rate).collect();
-        self.weight = weight;
+        self.cnt = vec![0; slots];
         self.base = base;
         self.pairs = pairs;
-        self.stride = stride;
     }
 
     fn coarse_len(&self, c: usize) -> u32 {
@@ -412,89 +439,125 @@ impl Engine {
         }
     }
 
-    /// Writes the `stride` slots of a row into `out`.
+    /// Codes of a row: per characteristic, the numeric leaf (or
+    /// [`MISSING`]) or the category code; and the coarse codes the pairs
+    /// use (category, or 0 for missing and 1 + quartile for numeric).
     #[inline]
-    fn slots_of(&self, row: &[f64], out: &mut [u32]) {
-        let mut codes: SmallVec<[u32; 40]> = SmallVec::from_elem(0, self.code_width());
-        self.slots_and_codes(row, out, &mut codes, None);
-    }
-
-    /// The slots of a window point, from its cached codes when they are
-    /// current.
-    fn slots_of_point(&self, p: &Point, out: &mut [u32]) {
-        let mut codes: SmallVec<[u32; 40]> = SmallVec::from_elem(0, self.code_width());
-        let hint = (p.generation == self.generation).then_some(&p.codes[..]);
-        self.slots_and_codes(&p.row, out, &mut codes, hint);
-    }
-
-    /// Codes per candidate: one per characteristic (numeric leaf or
-    /// [`MISSING`], category code), then one cell per pair.
-    fn code_width(&self) -> usize {
-        self.specs.len() + self.pairs.len()
-    }
-
-    /// The slots of a row, and its codes (see [`Engine::code_width`]).
-    #[inline]
-    fn slots_and_codes(
-        &self,
-        row: &[f64],
-        out: &mut [u32],
-        codes: &mut [u32],
-        hint: Option<&[u32]>,
-    ) {
-        let mut n = 0;
-        // Coarse code per characteristic, for the pairs (one binary search
-        // per numeric value, shared with its path).
-        let mut coarse: SmallVec<[u32; 8]> = SmallVec::with_capacity(row.len());
+    fn codes_of(&self, row: &[f64], codes: &mut [u32], coarse: &mut [u32]) {
         for (c, &v) in row.iter().enumerate() {
-            let base = self.base[c];
+            let code = match &self.layouts[c] {
+                Some(_) if v.is_nan() => MISSING,
+                Some(l) => l.leaf(v) as u32,
+                None => v as u32,
+            };
+            codes[c] = code;
+        }
+        self.coarse_of(codes, coarse);
+    }
+
+    /// Coarse codes from codes (see [`Engine::codes_of`]).
+    #[inline]
+    fn coarse_of(&self, codes: &[u32], coarse: &mut [u32]) {
+        for (c, (&x, out)) in codes.iter().zip(coarse.iter_mut()).enumerate() {
+            *out = match &self.layouts[c] {
+                Some(_) if x == MISSING => 0,
+                Some(l) => 1 + (x >> l.levels().saturating_sub(2)),
+                None => x,
+            };
+        }
+    }
+
+    /// Adds `d` to (or, if `sub`, subtracts it from) every slot of a point:
+    /// its root-to-leaf paths, categories and pair cells.
+    #[inline]
+    fn apply(&mut self, codes: &[u32], coarse: &[u32], d: u64, sub: bool) {
+        let d = if sub { d.wrapping_neg() } else { d };
+        let cnt = &mut self.cnt[..];
+        for (c, &x) in codes.iter().enumerate() {
+            let base = self.base[c] as usize;
             match &self.layouts[c] {
+                Some(_) if x == MISSING => {
+                    cnt[base] = cnt[base].wrapping_add(d);
+                }
                 Some(l) => {
-                    if v.is_nan() {
-                        out[n] = base;
-                        n += 1;
-                        coarse.push(0);
-                        codes[c] = MISSING;
-                    } else {
-                        let leaf = match hint {
-                            Some(h) => h[c] as usize,
-                            None => l.leaf(v),
-                        };
-                        codes[c] = leaf as u32;
-                        coarse.push(1 + (leaf >> l.levels().saturating_sub(2)) as u32);
-                        let mut node = l.k + leaf;
-                        while node >= 1 {
-                            out[n] = base + node as u32;
-                            n += 1;
-                            node >>= 1;
-                        }
+                    let mut node = l.k + x as usize;
+                    while node >= 1 {
+                        cnt[base + node] = cnt[base + node].wrapping_add(d);
+                        node >>= 1;
                     }
                 }
                 None => {
-                    out[n] = base + v as u32;
-                    n += 1;
-                    coarse.push(v as u32);
-                    codes[c] = v as u32;
+                    let s = base + x as usize;
+                    cnt[s] = cnt[s].wrapping_add(d);
                 }
             }
         }
-        let w = self.specs.len();
-        for (p, &(i, j, pbase, nj)) in self.pairs.iter().enumerate() {
-            let cell = pbase + coarse[i] * nj + coarse[j];
-            out[n] = cell;
-            codes[w + p] = cell;
-            n += 1;
+        for &(i, j, pbase, nj) in &self.pairs {
+            let s = (pbase + coarse[i] * nj + coarse[j]) as usize;
+            cnt[s] = cnt[s].wrapping_add(d);
         }
-        out[n..].fill(0);
     }
 
-    /// Weight of the buckets two candidates share, from their codes (see
-    /// [`Engine::code_width`]): how much passing one lowers the other's
-    /// score. Shared tree levels of two present numeric values are the
-    /// common prefix of their leaf numbers; two missing values share the
-    /// whole "missing" bucket; categories and pair cells share or not.
+    /// A candidate's score, the weighted sum of its buckets' deficits
+    /// `rate * all - passed`, and its commonness, the sum of its buckets'
+    /// window counts.
     #[inline]
-    fn overlap(&self, a: &[u32], b: &[u32]) -> f64 {
+    fn score(&self, codes: &[u32], coarse: &[u32]) -> (f64, u64) {
+        let wt = self.weights;
+        let cnt = &self.cnt[..];
+        let rate = self.rate;
+        let mut score = 0.0;
+        let mut common = 0u64;
+        for (c, &x) in codes.iter().enumerate() {
+            let base = self.base[c] as usize;
+            match &self.layouts[c] {
+                Some(l) if x == MISSING => {
+                    // "Missing" stands in for a whole root-to-leaf path (it
+                    // is its own subtree at every level), so it weighs as
+                    // much as the path of a present value.
+                    let v = cnt[base];
+                    let w = wt.numeric_level * f64::from(1 + l.levels());
+                    score += w * (rate * (v >> 32) as f64 - (v & LOW) as f64);
+                    common += v >> 32;
+                }
+                Some(l) => {
+                    let (mut a, mut p) = (0u64, 0u64);
+                    let mut node = l.k + x as usize;
+                    while node >= 1 {
+                        let v = cnt[base + node];
+                        a += v >> 32;
+                        p += v & LOW;
+                        node >>= 1;
+                    }
+                    score += wt.numeric_level * (rate * a as f64 - p as f64);
+                    common += a;
+                }
+                None => {
+                    let v = cnt[base + x as usize];
+                    score += wt.categorical * (rate * (v >> 32) as f64 - (v & LOW) as f64);
+                    common += v >> 32;
+                }
+            }
+        }
+        let (mut a, mut p) = (0u64, 0u64);
+        for &(i, j, pbase, nj) in &self.pairs {
+            let v = cnt[(pbase + coarse[i] * nj + coarse[j]) as usize];
+            a += v >> 32;
+            p += v & LOW;
+        }
+        score += wt.pair * (rate * a as f64 - p as f64);
+        (score, common + a)
+    }
+
+    /// Weight of the buckets two candidates share, from their codes and
+    /// coarse codes: how much passing one lowers the other's score. Shared
+    /// tree levels of two present numeric values are the common prefix of
+    /// their leaf numbers; two missing values share the whole "missing"
+    /// bucket; categories share or not; a pair cell is shared when both of
+    /// its characteristics' coarse codes are, so `m` characteristics with
+    /// equal coarse codes share `m (m - 1) / 2` pair cells.
+    #[inline]
+    fn overlap(&self, a: &[u32], ac: &[u32], b: &[u32], bc: &[u32]) -> f64 {
         let wt = self.weights;
         let mut o = 0.0;
         for (c, layout) in self.layouts.iter().enumerate() {
@@ -520,74 +583,26 @@ impl Engine {
                 }
             };
         }
-        let w = self.specs.len();
-        let shared_cells = a[w..].iter().zip(&b[w..]).filter(|(x, y)| x == y).count();
-        o + wt.pair * shared_cells as f64
-    }
-
-    #[inline]
-    fn score(&self, slots: &[u32]) -> f64 {
-        // Four partial sums: the loads are independent, the additions need
-        // not wait on each other.
-        let d = &self.def;
-        let mut acc = [0.0f64; 4];
-        let mut chunks = slots.chunks_exact(4);
-        for c in &mut chunks {
-            acc[0] += d[c[0] as usize];
-            acc[1] += d[c[1] as usize];
-            acc[2] += d[c[2] as usize];
-            acc[3] += d[c[3] as usize];
+        if self.pairs_on {
+            let m = ac.iter().zip(bc).filter(|(x, y)| x == y).count();
+            o += wt.pair * (m * m.saturating_sub(1) / 2) as f64;
         }
-        for (a, &i) in acc.iter_mut().zip(chunks.remainder()) {
-            *a += d[i as usize];
-        }
-        (acc[0] + acc[1]) + (acc[2] + acc[3])
-    }
-
-    /// Marks a point passed: its buckets' deficits drop by one record.
-    #[inline]
-    fn mark_passed(&mut self, slots: &[u32]) {
-        let (def, weight) = (&mut self.def[..], &self.weight[..]);
-        for &s in slots {
-            def[s as usize] -= weight[s as usize];
-        }
-    }
-
-    /// Adds or removes a point's slots from the counters and deficits.
-    fn count_point(&mut self, slots: &[u32], passed: bool, add: bool) {
-        let sign = if add { 1.0 } else { -1.0 };
-        // Local slices: the compiler cannot otherwise tell that the stores
-        // to one vector leave the others' buffers in place, and reloads
-        // them every slot.
-        let (all, def) = (&mut self.all[..], &mut self.def[..]);
-        let (wr, weight) = (&self.wr[..], &self.weight[..]);
-        for &s in slots {
-            let s = s as usize;
-            if add {
-                all[s] += 1;
-            } else {
-                debug_assert!(all[s] > 0, "window counters out of step");
-                all[s] -= 1;
-            }
-            let mut d = wr[s];
-            if passed {
-                d -= weight[s];
-            }
-            def[s] += sign * d;
-        }
+        o
     }
 
     /// Removes a point leaving the window (expired or evicted).
     fn remove(&mut self, e: Entry<Point>) {
-        let mut buf = std::mem::take(&mut self.slot_buf);
-        buf.resize(self.stride, 0);
-        self.slots_of_point(&e.item, &mut buf);
-        self.count_point(&buf, e.item.passed, false);
+        let w = self.specs.len();
+        let codes: SmallVec<[u32; 16]> = SmallVec::from_slice(self.store.codes(e.item.handle));
+        let mut coarse: SmallVec<[u32; 16]> = SmallVec::from_elem(0, w);
+        self.coarse_of(&codes, &mut coarse);
+        let d = ONE_ALL | if e.item.passed { ONE_PASSED } else { 0 };
+        self.apply(&codes, &coarse, d, true);
+        self.store.free.push(e.item.handle);
         if e.item.passed {
             self.window_passed -= 1;
         }
         self.churn += 1;
-        self.slot_buf = buf;
     }
 
     /// Advances "now" (never backwards) and expires old points. Returns the
@@ -613,24 +628,20 @@ impl Engine {
         self.churn += n;
         let rebuilt = self.maybe_rebuild(rows);
 
-        let stride = self.stride;
-        let cw = self.code_width();
-        let mut cs = std::mem::take(&mut self.cand_slots);
-        cs.resize(n * stride, 0);
-        let mut codes = vec![0u32; n * cw];
-        for i in 0..n {
-            self.slots_and_codes(
-                &rows[i * w..(i + 1) * w],
-                &mut cs[i * stride..(i + 1) * stride],
-                &mut codes[i * cw..(i + 1) * cw],
-                None,
-            );
+        let mut codes = std::mem::take(&mut self.codes);
+        let mut coarse = std::mem::take(&mut self.coarse);
+        codes.resize(n * w, 0);
+        coarse.resize(n * w, 0);
+        for ((row, cd), cc) in rows
+            .chunks_exact(w)
+            .zip(codes.chunks_exact_mut(w))
+            .zip(coarse.chunks_exact_mut(w))
+        {
+            self.codes_of(row, cd, cc);
         }
         if !rebuilt {
-            let (all, def, wr) = (&mut self.all[..], &mut self.def[..], &self.wr[..]);
-            for &s in cs.iter() {
-                all[s as usize] += 1;
-                def[s as usize] += wr[s as usize];
+            for (cd, cc) in codes.chunks_exact(w).zip(coarse.chunks_exact(w)) {
+                self.apply(cd, cc, ONE_ALL, false);
             }
         }
 
@@ -645,11 +656,8 @@ impl Engine {
         let k = (target.saturating_sub(self.total_passed) as usize).min(n);
 
         let mut out = vec![false; n];
-        if k == n {
-            out.fill(true);
-        } else if k > 0 {
+        if k > 0 {
             let seq0 = self.total_valid - n as u64;
-            let all = &self.all;
             // Lazy greedy: passing a record only lowers the other
             // candidates' scores (by the weight of the buckets they share
             // with it), so a candidate's score from an earlier round is an
@@ -661,25 +669,34 @@ impl Engine {
             // pick, at a fraction of the work.
             let mut heap: std::collections::BinaryHeap<Cand> = (0..n)
                 .map(|i| {
-                    let sl = &cs[i * stride..(i + 1) * stride];
+                    let r = i * w..(i + 1) * w;
+                    let (score, common) = self.score(&codes[r.clone()], &coarse[r]);
                     Cand {
-                        score: self.score(sl),
-                        commonness: sl.iter().map(|&s| all[s as usize]).sum::<u64>() as f64,
+                        score,
+                        commonness: common as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
                         seen: 0,
                     }
                 })
                 .collect();
-            let mut picks: Vec<u32> = Vec::with_capacity(k);
+            let mut picks: SmallVec<[u32; 32]> = SmallVec::new();
             while picks.len() < k {
                 let Some(mut top) = heap.pop() else { break };
                 let i = top.idx as usize;
+                let r = i * w..(i + 1) * w;
                 if (top.seen as usize) < picks.len() {
-                    let a = &codes[i * cw..(i + 1) * cw];
                     let drop: f64 = picks[top.seen as usize..]
                         .iter()
-                        .map(|&b| self.overlap(a, &codes[b as usize * cw..(b as usize + 1) * cw]))
+                        .map(|&b| {
+                            let rb = b as usize * w..(b as usize + 1) * w;
+                            self.overlap(
+                                &codes[r.clone()],
+                                &coarse[r.clone()],
+                                &codes[rb.clone()],
+                                &coarse[rb],
+                            )
+                        })
                         .sum();
                     top.score -= drop;
                     top.seen = picks.len() as u32;
@@ -688,25 +705,18 @@ impl Engine {
                 }
                 out[i] = true;
                 picks.push(top.idx);
-                self.mark_passed(&cs[i * stride..(i + 1) * stride]);
+                self.apply(&codes[r.clone()], &coarse[r], ONE_PASSED, false);
             }
-        }
-        if k == n {
-            self.mark_passed(&cs);
         }
         self.total_passed += k as u64;
         self.window_passed += k as u64;
-        self.cand_slots = cs;
         // Into the window, passed flags known. The caller filtered late and
         // non-finite times with the FIFO's own cutoff, so a push can only
         // hand back a point evicted by the capacity bound.
         for (i, &p) in out.iter().enumerate() {
-            let point = Point {
-                passed: p,
-                generation: self.generation,
-                row: SmallVec::from_slice(&rows[i * w..(i + 1) * w]),
-                codes: SmallVec::from_slice(&codes[i * cw..i * cw + w]),
-            };
+            let r = i * w..(i + 1) * w;
+            let handle = self.store.insert(&rows[r.clone()], &codes[r]);
+            let point = Point { passed: p, handle };
             match self.fifo.push(ts[i], point) {
                 Ok(None) => {}
                 Ok(Some(evicted)) => self.remove(evicted),
@@ -720,6 +730,8 @@ impl Engine {
                 }
             }
         }
+        self.codes = codes;
+        self.coarse = coarse;
         out
     }
 
@@ -736,7 +748,7 @@ impl Engine {
             let base = self.base[c] as usize;
             // The batch is part of the window but not yet counted.
             let w = self.specs.len();
-            let present = self.all[base + 1] as usize
+            let present = (self.cnt[base + 1] >> 32) as usize
                 + batch_rows
                     .chunks_exact(w)
                     .filter(|r| !r[c].is_nan())
@@ -749,12 +761,12 @@ impl Engine {
             // Boundaries gone stale (drift): some leaf holds far more than
             // its share (fair, or what it held when placed, for atoms).
             let fair = present as f64 / l.k as f64;
-            let leaves = &self.all[base + l.k..base + 2 * l.k];
+            let leaves = &self.cnt[base + l.k..base + 2 * l.k];
             let start = |j: usize| l.start_share.get(j).map_or(0.0, |s| s * present as f64);
             if leaves
                 .iter()
                 .enumerate()
-                .any(|(j, &a)| a as f64 > 2.0 * fair.max(start(j)) + 8.0)
+                .any(|(j, &a)| (a >> 32) as f64 > 2.0 * fair.max(start(j)) + 8.0)
             {
                 need = true;
                 break;
@@ -774,10 +786,10 @@ impl Engine {
     }
 
     /// New quantile boundaries from the window's values (the FIFO plus the
-    /// unpassed rows of the current batch), then a full recount.
+    /// unpassed rows of the current batch), then a full recount, rewriting
+    /// every stored point's codes.
     fn rebuild(&mut self, batch_rows: &[f64]) {
         self.rebuilds += 1;
-        self.generation = self.generation.wrapping_add(1);
         let w = self.specs.len();
         let len = self.fifo.len() + batch_rows.len() / w.max(1);
         let step = len
@@ -789,10 +801,11 @@ impl Engine {
             }
             // An evenly strided sample of the window's present values: exact
             // for small windows, a deterministic subsample above.
+            let store = &self.store;
             let mut sample: Vec<f64> = self
                 .fifo
                 .iter()
-                .map(|e| e.item.row[c])
+                .map(|e| store.vals(e.item.handle)[c])
                 .chain(batch_rows.chunks_exact(w).map(|r| r[c]))
                 .step_by(step)
                 .filter(|v| !v.is_nan())
@@ -812,29 +825,35 @@ impl Engine {
             });
         }
         self.relayout();
-        let mut buf = vec![0u32; self.stride];
+        let mut codes = vec![0u32; w];
+        let mut coarse = vec![0u32; w];
         let fifo = std::mem::replace(
             &mut self.fifo,
             ExpiringFifo::new(self.horizon, 1).expect("valid horizon"),
         );
+        let mut store = std::mem::take(&mut self.store);
         for e in fifo.iter() {
-            self.slots_of(&e.item.row, &mut buf);
-            self.count_point(&buf, e.item.passed, true);
+            let h = e.item.handle as usize;
+            self.codes_of(&store.vals[h * w..(h + 1) * w], &mut codes, &mut coarse);
+            store.codes[h * w..(h + 1) * w].copy_from_slice(&codes);
+            let d = ONE_ALL | if e.item.passed { ONE_PASSED } else { 0 };
+            self.apply(&codes, &coarse, d, false);
         }
         self.fifo = fifo;
+        self.store = store;
         for r in batch_rows.chunks_exact(w) {
-            self.slots_of(r, &mut buf);
-            self.count_point(&buf, false, true);
+            self.codes_of(r, &mut codes, &mut coarse);
+            self.apply(&codes, &coarse, ONE_ALL, false);
         }
-        let counts = &self.all;
+        let counts = &self.cnt;
         for c in 0..w {
             let base = self.base[c] as usize;
             let Some(l) = self.layouts[c].as_mut() else {
                 continue;
             };
             let leaves = &counts[base + l.k..base + 2 * l.k];
-            let present = leaves.iter().sum::<u64>().max(1) as f64;
-            l.start_share = leaves.iter().map(|&a| a as f64 / present).collect();
+            let present = leaves.iter().map(|&a| a >> 32).sum::<u64>().max(1) as f64;
+            l.start_share = leaves.iter().map(|&a| (a >> 32) as f64 / present).collect();
         }
     }
 
@@ -865,7 +884,7 @@ impl Engine {
     pub(crate) fn column(&self, c: usize) -> impl Iterator<Item = (f64, bool)> + '_ {
         self.fifo
             .iter()
-            .map(move |e| (e.item.row[c], e.item.passed))
+            .map(move |e| (self.store.vals(e.item.handle)[c], e.item.passed))
     }
 }
 
