@@ -17,7 +17,8 @@ fn value(t: u64, i: u64) -> f64 {
     (i * THREADS + t) as f64
 }
 
-fn stress<S>(proto: S, publish_every: u64) -> S
+/// `bulk`: run the writers as `BufferedWriter`s applying blocks with it.
+fn stress<S>(proto: S, publish_every: u64, bulk: Option<fn(&mut S, &[f64])>) -> S
 where
     S: QuantileSketch<Item = f64> + Mergeable + EmptyLike + Update<f64> + Send + Sync + Clone,
 {
@@ -33,12 +34,19 @@ where
                 // Writers come and go: a fresh one per wave; every other wave
                 // ends with an explicit flush, the others just drop.
                 for wave in 0..WAVES {
-                    let mut w = ingest.writer();
-                    for i in wave * PER_WAVE..(wave + 1) * PER_WAVE {
-                        w.update(value(t, i));
-                    }
-                    if wave % 2 == 0 {
-                        w.flush().unwrap();
+                    let items = wave * PER_WAVE..(wave + 1) * PER_WAVE;
+                    if let Some(bulk) = bulk {
+                        let mut w = ingest.buffered_writer(bulk);
+                        items.for_each(|i| w.update(value(t, i)));
+                        if wave % 2 == 0 {
+                            w.flush().unwrap();
+                        }
+                    } else {
+                        let mut w = ingest.writer();
+                        items.for_each(|i| w.update(value(t, i)));
+                        if wave % 2 == 0 {
+                            w.flush().unwrap();
+                        }
                     }
                 }
                 done.fetch_add(1, Ordering::Release);
@@ -68,7 +76,14 @@ fn check_median(s: &impl QuantileSketch<Item = f64>, tolerance: f64) {
 #[test]
 fn tdigest_from_many_threads_counts_exactly() {
     for every in [1_000, 4_096] {
-        let s = stress(distilled_tdigest::TDigest::new(100).unwrap(), every);
+        let s = stress(distilled_tdigest::TDigest::new(100).unwrap(), every, None);
+        check_median(&s, 0.02);
+        let bulk = distilled_tdigest::TDigest::add_many;
+        let s = stress(
+            distilled_tdigest::TDigest::new(100).unwrap(),
+            every,
+            Some(bulk),
+        );
         check_median(&s, 0.02);
     }
 }
@@ -76,14 +91,17 @@ fn tdigest_from_many_threads_counts_exactly() {
 #[test]
 fn kll_from_many_threads_counts_exactly() {
     for every in [1_000, 4_096] {
-        let s = stress(distilled_kll::KllSketch::<f64>::new(), every);
+        let s = stress(distilled_kll::KllSketch::<f64>::new(), every, None);
+        check_median(&s, 0.02);
+        let bulk = distilled_kll::KllSketch::update_slice;
+        let s = stress(distilled_kll::KllSketch::<f64>::new(), every, Some(bulk));
         check_median(&s, 0.02);
     }
 }
 
 /// Theta from many threads with heavy overlap: each thread sends keys
 /// `t, t + 1, ...` so most keys arrive from several threads.
-fn theta_run(distinct: u64, every: u64) -> distilled_theta::ThetaSketch {
+fn theta_run(distinct: u64, every: u64, buffered: bool) -> distilled_theta::ThetaSketch {
     let ingest = Ingest::builder(distilled_theta::ThetaSketch::new(12).unwrap())
         .publish_every(every)
         .build();
@@ -91,9 +109,14 @@ fn theta_run(distinct: u64, every: u64) -> distilled_theta::ThetaSketch {
         for t in 0..THREADS {
             let ingest = &ingest;
             s.spawn(move || {
-                let mut w = ingest.writer();
-                for k in 0..distinct {
-                    w.update((k + t * 7) % distinct);
+                let keys = (0..distinct).map(|k| (k + t * 7) % distinct);
+                if buffered {
+                    let bulk = distilled_theta::ThetaSketch::update_many::<u64>;
+                    let mut w = ingest.buffered_writer(bulk);
+                    keys.for_each(|k| w.update(k));
+                } else {
+                    let mut w = ingest.writer();
+                    keys.for_each(|k| w.update(k));
                 }
             });
         }
@@ -108,16 +131,24 @@ fn theta_run(distinct: u64, every: u64) -> distilled_theta::ThetaSketch {
 #[test]
 fn theta_in_exact_mode_gives_the_exact_distinct_count() {
     for every in [100, 4_096] {
-        let s = theta_run(3_000, every);
-        assert!(!s.is_estimation_mode());
-        assert_eq!(s.estimate(), 3_000.0);
+        for buffered in [false, true] {
+            let s = theta_run(3_000, every, buffered);
+            assert!(!s.is_estimation_mode());
+            assert_eq!(s.estimate(), 3_000.0);
+        }
     }
 }
 
 #[test]
 fn theta_in_estimation_mode_stays_within_its_bounds() {
-    let s = theta_run(60_000, 4_096);
-    assert!(s.is_estimation_mode());
-    let truth = 60_000.0;
-    assert!(s.lower_bound(NumStdDev::Three) <= truth && truth <= s.upper_bound(NumStdDev::Three));
+    for buffered in [false, true] {
+        let s = theta_run(60_000, 4_096, buffered);
+        assert!(s.is_estimation_mode());
+        let truth = 60_000.0;
+        let (lo, hi) = (
+            s.lower_bound(NumStdDev::Three),
+            s.upper_bound(NumStdDev::Three),
+        );
+        assert!(lo <= truth && truth <= hi);
+    }
 }
