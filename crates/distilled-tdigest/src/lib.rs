@@ -302,8 +302,8 @@ impl TDigest {
         if self.buffer.len() >= self.buffer_capacity {
             self.compress();
         }
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        // min and max of buffered values are taken when the buffer is sorted
+        // (its ends) or, for queries, by a scan: not on this hot path.
         self.buffer.push(f64_to_key(x));
     }
 
@@ -322,20 +322,14 @@ impl TDigest {
             let room = self.buffer_capacity - self.buffer.len();
             let (chunk, tail) = rest.split_at(room.min(rest.len()));
             rest = tail;
-            let mut lo = self.min;
-            let mut hi = self.max;
             let mut bad = 0u64;
             for &x in chunk {
                 if x.is_finite() {
-                    lo = lo.min(x);
-                    hi = hi.max(x);
                     self.buffer.push(f64_to_key(x));
                 } else {
                     bad += 1;
                 }
             }
-            self.min = lo;
-            self.max = hi;
             self.rejected += bad;
         }
     }
@@ -375,12 +369,26 @@ impl TDigest {
 
     /// The smallest value added, exact; `None` when empty.
     pub fn min(&self) -> Option<f64> {
-        (!self.is_empty()).then_some(self.min)
+        (!self.is_empty()).then(|| self.bounds().0)
     }
 
     /// The largest value added, exact; `None` when empty.
     pub fn max(&self) -> Option<f64> {
-        (!self.is_empty()).then_some(self.max)
+        (!self.is_empty()).then(|| self.bounds().1)
+    }
+
+    /// Exact (min, max): the stored extremes of everything merged, widened by
+    /// a scan of the unsorted buffer (whose extremes are folded in only when
+    /// it is sorted, to keep them off the `add` path). Infinities when empty.
+    fn bounds(&self) -> (f64, f64) {
+        let (lo, hi) = self
+            .buffer
+            .iter()
+            .fold((u64::MAX, 0u64), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+        if lo > hi {
+            return (self.min, self.max);
+        }
+        (self.min.min(key_to_f64(lo)), self.max.max(key_to_f64(hi)))
     }
 
     /// The centroids, ascending by mean. Values still in the buffer are not
@@ -438,6 +446,10 @@ impl TDigest {
         let mut scratch = Vec::new();
         sort_keys(&mut self.buffer, &mut scratch);
         drop(scratch);
+        if let (Some(&lo), Some(&hi)) = (self.buffer.first(), self.buffer.last()) {
+            self.min = self.min.min(key_to_f64(lo));
+            self.max = self.max.max(key_to_f64(hi));
+        }
         self.centroid_weight += self.buffer.len() as f64 + self.pending_weight;
         let old = std::mem::take(&mut self.centroids);
         let total = self.buffer.len() + self.pending.len() + old.len();
@@ -544,11 +556,13 @@ impl TDigest {
             sort_items(&mut items);
         }
         self.centroid_weight += self.buffer.len() as f64 + self.pending_weight + other.count();
+        let (lo, hi) = self.bounds();
+        let (other_lo, other_hi) = other.bounds();
+        self.min = lo.min(other_lo);
+        self.max = hi.max(other_hi);
         self.buffer.clear();
         self.pending.clear();
         self.pending_weight = 0.0;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
         self.rejected += other.rejected;
         self.run_pass(&items);
         Ok(())
@@ -582,8 +596,9 @@ impl TDigest {
             }
             d.collect_items(&mut items);
             if !d.is_empty() {
-                min = min.min(d.min);
-                max = max.max(d.max);
+                let (lo, hi) = d.bounds();
+                min = min.min(lo);
+                max = max.max(hi);
             }
             rejected += d.rejected;
         }
@@ -620,7 +635,17 @@ impl TDigest {
     /// (mixing raw values between merged centroids would break the
     /// interpolation); the digest itself does not change, so call
     /// [`TDigest::compress`] first to avoid that copy when querying often.
-    fn view(&self) -> Cow<'_, [Centroid]> {
+    fn view(&self) -> View<'_> {
+        let (min, max) = self.bounds();
+        View {
+            cs: self.view_centroids(),
+            min,
+            max,
+            total: self.count(),
+        }
+    }
+
+    fn view_centroids(&self) -> Cow<'_, [Centroid]> {
         if self.buffer.is_empty() && self.pending.is_empty() {
             return Cow::Borrowed(&self.centroids);
         }
@@ -654,7 +679,7 @@ impl TDigest {
             return Err(QueryError::RankOutOfRange(q));
         }
         let view = self.view();
-        Ok(self.value_at(&view, q * self.count()))
+        Ok(view.value_at(q * self.count()))
     }
 
     /// The value at 0-based absolute rank `r` (`0 ≤ r < count`): `by_rank(0)`
@@ -666,7 +691,7 @@ impl TDigest {
             return None;
         }
         let view = self.view();
-        Some(self.value_at(&view, r + 0.5))
+        Some(view.value_at(r + 0.5))
     }
 
     /// The value at 0-based reverse rank `r`: `by_rev_rank(0)` is the maximum.
@@ -722,7 +747,7 @@ impl TDigest {
         let mut start = 0.0;
         let mut sum = 0.0;
         let mut weight = 0.0;
-        for c in view.iter() {
+        for c in view.cs.iter() {
             let end = start + c.weight;
             let overlap = end.min(b) - start.max(a);
             if overlap > 0.0 {
@@ -735,10 +760,10 @@ impl TDigest {
             start = end;
         }
         if weight > 0.0 {
-            Ok((sum / weight).clamp(self.min, self.max))
+            Ok((sum / weight).clamp(view.min, view.max))
         } else {
             // The range is narrower than one unit of weight: use its midpoint.
-            Ok(self.value_at(&view, 0.5 * (a + b)))
+            Ok(view.value_at(0.5 * (a + b)))
         }
     }
 
@@ -750,9 +775,20 @@ impl TDigest {
             return Err(QueryError::NonFiniteArgument(x));
         }
         let view = self.view();
-        Ok(self.below_at(&view, x))
+        Ok(view.below_at(x))
     }
+}
 
+/// What queries read: the centroids (with buffered values merged in, see
+/// [`TDigest::view`]), the exact extremes and the total weight.
+struct View<'a> {
+    cs: Cow<'a, [Centroid]>,
+    min: f64,
+    max: f64,
+    total: f64,
+}
+
+impl View<'_> {
     /// A centroid is an atom (all its weight sits exactly at its mean) when it
     /// is a single value, or when its mean equals the exact min or max.
     #[inline]
@@ -764,8 +800,9 @@ impl TDigest {
     /// interpolation model: an atom's weight sits at its mean; any other
     /// centroid spreads half its weight over the gap to each neighbour, and a
     /// single value sits at the exact min and max.
-    fn below_at(&self, cs: &[Centroid], x: f64) -> (f64, f64) {
-        let total = self.count();
+    fn below_at(&self, x: f64) -> (f64, f64) {
+        let cs: &[Centroid] = &self.cs;
+        let total = self.total;
         if x < self.min {
             return (0.0, 0.0);
         }
@@ -829,8 +866,9 @@ impl TDigest {
     }
 
     /// The value at absolute position `index` in `[0, total]`.
-    fn value_at(&self, cs: &[Centroid], index: f64) -> f64 {
-        let total = self.count();
+    fn value_at(&self, index: f64) -> f64 {
+        let cs: &[Centroid] = &self.cs;
+        let total = self.total;
         let n = cs.len();
         if n == 0 {
             return self.min;
@@ -1271,7 +1309,7 @@ impl QuantileSketch for TDigest {
             SearchCriteria::Inclusive => ((rank * n).ceil() - 0.5).max(0.0),
         };
         let view = self.view();
-        Ok(self.value_at(&view, index))
+        Ok(view.value_at(index))
     }
 
     fn quantiles(&self, ranks: &[f64], criteria: SearchCriteria) -> Result<Vec<f64>, QueryError> {
@@ -1291,7 +1329,7 @@ impl QuantileSketch for TDigest {
                     SearchCriteria::Exclusive => rank * n,
                     SearchCriteria::Inclusive => ((rank * n).ceil() - 0.5).max(0.0),
                 };
-                Ok(self.value_at(&view, index))
+                Ok(view.value_at(index))
             })
             .collect()
     }

@@ -177,6 +177,37 @@ fn min_max_survive_merge_and_compress() {
     assert!(a.centroids().len() <= a.centroid_capacity());
 }
 
+/// The extremes of buffered (unsorted) values are found by a scan, not on
+/// the add path: check them while buffered, after a merge of buffered sides,
+/// in merge_many and through the DataSketches format.
+#[test]
+fn min_max_of_buffered_values_are_exact() {
+    for (seed, scale) in [(3, Scale::K1), (4, Scale::K2)] {
+        let xs = lcg_values(30_000, seed);
+        let (lo, hi) = (-5.0, 7.0);
+        // Each extreme is the last value added to a digest, so it is still
+        // in that digest's unflushed buffer.
+        let mut a = TDigest::with_scale(50, scale).unwrap();
+        let mut b = TDigest::with_scale(50, scale).unwrap();
+        for &x in &xs[..15_000] {
+            a.add(x);
+        }
+        a.add(lo);
+        b.add_many(&xs[15_000..]);
+        b.add_many(&[hi]);
+        assert!(a.info().unmerged_nodes > 0 && b.info().unmerged_nodes > 0);
+        let both = TDigest::merge_many([&a, &b], 50).unwrap();
+        assert_eq!((both.min(), both.max()), (Some(lo), Some(hi)), "{scale}");
+        let bytes = a.to_datasketches_bytes();
+        let back = TDigest::from_datasketches_bytes(&bytes).unwrap();
+        assert_eq!((back.min(), back.max()), (a.min(), a.max()));
+        a.merge(&b).unwrap();
+        assert_eq!((a.min(), a.max()), (Some(lo), Some(hi)), "{scale}");
+        a.compress();
+        assert_eq!((a.min(), a.max()), (Some(lo), Some(hi)), "{scale}");
+    }
+}
+
 #[test]
 fn scale_mismatch_is_an_error() {
     let mut a = TDigest::new(100).unwrap();
