@@ -3,11 +3,25 @@
 //! 2 threads, all in the same run.
 //!
 //! Every iteration builds a fresh front, has each thread make `PER_THREAD`
-//! updates from its own pre-generated slice, and (for ingest) takes the final
-//! merged snapshot, so publication and merge costs are included. Throughput
-//! is reported in updates per second over all threads.
+//! updates from its own pre-generated slice, one `update` call per item, and
+//! (for ingest) takes the final merged snapshot, so publication and merge
+//! costs are included. Throughput is reported in updates per second over all
+//! threads.
 //!
-//! Run: `cargo xtask bench ingest`. Figures: docs/benchmarks.md.
+//! Contenders per sketch:
+//! * `single_thread`: the sketch's own `update` per item, no sharing;
+//!   `single_thread_bulk`: its bulk method over blocks of 512 (the floor for
+//!   a buffered writer).
+//! * `ingest_{1,2}_writers`: `BufferedWriter` (512 items, applied with the
+//!   sketch's bulk method), one `update` call per item;
+//!   `ingest_{1,2}_writers_unbuffered`: the plain `Writer`.
+//! * `mutex_{1,2}_threads`: `Mutex<sketch>`, one lock per update, as users
+//!   write it (the baseline of the targets);
+//!   `mutex_2_threads_batched`: each thread buffers 512 items and applies them
+//!   with the bulk method under one lock (a better-written Mutex user,
+//!   reported separately).
+//!
+//! Run: `cargo xtask bench ingest`. Figures: docs/bench-ingest.md.
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]
@@ -18,7 +32,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use distilled::core::{EmptyLike, MergeError, Mergeable, Update};
-use distilled::ingest::{DEFAULT_PUBLISH_EVERY, Ingest};
+use distilled::ingest::{DEFAULT_BUFFER, DEFAULT_PUBLISH_EVERY, Ingest, update_each};
+use distilled::kll::KllSketch;
+use distilled::tdigest::TDigest;
+use distilled::theta::ThetaSketch;
 use distilled_benches::{Dist, u64_keys, values};
 
 /// Updates per thread per iteration (kept small: the machine is shared).
@@ -67,9 +84,10 @@ fn contenders<S, T>(
     g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
     proto: &S,
     data: &[Vec<T>; 2],
+    bulk: fn(&mut S, &[T]),
 ) where
     S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
-    T: Copy + Send + Sync,
+    T: Copy + Default + Send + Sync,
 {
     let n = data[0].len() as u64;
 
@@ -92,9 +110,48 @@ fn contenders<S, T>(
         })
     });
 
+    g.bench_function("single_thread_bulk", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                total += time_threads(1, |_| {
+                    let mut s = proto.empty_like();
+                    for block in data[0].chunks(DEFAULT_BUFFER) {
+                        bulk(&mut s, block);
+                    }
+                    black_box(s);
+                });
+            }
+            total
+        })
+    });
+
     for threads in [1usize, 2] {
         g.throughput(Throughput::Elements(n * threads as u64));
         g.bench_function(format!("ingest_{threads}_writers"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let ingest = Ingest::builder(proto.empty_like())
+                        .publish_every(DEFAULT_PUBLISH_EVERY)
+                        .build();
+                    let writers: Vec<_> = (0..threads)
+                        .map(|_| Mutex::new(Some(ingest.buffered_writer(bulk))))
+                        .collect();
+                    let start = Instant::now();
+                    let spent = time_threads(threads, |t| {
+                        let mut w = writers[t].lock().unwrap().take().unwrap();
+                        for &x in &data[t] {
+                            w.update(x);
+                        }
+                    });
+                    ingest.read(|s| black_box(s as *const S)).unwrap();
+                    total += spent.max(start.elapsed());
+                }
+                total
+            })
+        });
+        g.bench_function(format!("ingest_{threads}_writers_unbuffered"), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
@@ -133,6 +190,29 @@ fn contenders<S, T>(
             })
         });
     }
+    g.bench_function("mutex_2_threads_batched", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let shared = Mutex::new(proto.empty_like());
+                total += time_threads(2, |t| {
+                    let mut buf = [T::default(); DEFAULT_BUFFER];
+                    let mut len = 0;
+                    for &x in &data[t] {
+                        buf[len] = x;
+                        len += 1;
+                        if len == DEFAULT_BUFFER {
+                            bulk(&mut shared.lock().unwrap(), &buf);
+                            len = 0;
+                        }
+                    }
+                    bulk(&mut shared.lock().unwrap(), &buf[..len]);
+                });
+                black_box(&shared);
+            }
+            total
+        })
+    });
 }
 
 /// One writer at several publication intervals: the writer's cost per
@@ -142,9 +222,10 @@ fn intervals<S, T>(
     g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
     proto: &S,
     data: &[T],
+    bulk: fn(&mut S, &[T]),
 ) where
     S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
-    T: Copy + Send + Sync,
+    T: Copy + Default + Send + Sync,
 {
     g.throughput(Throughput::Elements(data.len() as u64));
     for every in [1u64 << 10, 1 << 12, 1 << 14, 1 << 16] {
@@ -155,7 +236,7 @@ fn intervals<S, T>(
                     let ingest = Ingest::builder(proto.empty_like())
                         .publish_every(every)
                         .build();
-                    let w = Mutex::new(Some(ingest.writer()));
+                    let w = Mutex::new(Some(ingest.buffered_writer(bulk)));
                     let start = Instant::now();
                     time_threads(1, |_| {
                         let mut w = w.lock().unwrap().take().unwrap();
@@ -179,29 +260,30 @@ fn bench_ingest(c: &mut Criterion) {
     ];
 
     let mut g = c.benchmark_group("ingest/count_sum");
-    contenders(&mut g, &CountSum::default(), &f64_data);
+    contenders(&mut g, &CountSum::default(), &f64_data, update_each);
     g.finish();
 
     let mut g = c.benchmark_group("ingest/kll");
-    contenders(&mut g, &distilled::kll::KllSketch::<f64>::new(), &f64_data);
+    let kll = distilled::kll::KllSketch::<f64>::new();
+    contenders(&mut g, &kll, &f64_data, KllSketch::update_slice);
     g.finish();
 
     let mut g = c.benchmark_group("ingest/tdigest");
     let td = distilled::tdigest::TDigest::new(100).expect("valid compression");
-    contenders(&mut g, &td, &f64_data);
+    contenders(&mut g, &td, &f64_data, TDigest::add_many);
     g.finish();
 
     let keys = [u64_keys(PER_THREAD, 3), u64_keys(PER_THREAD, 4)];
     let mut g = c.benchmark_group("ingest/theta");
     let theta = distilled::theta::ThetaSketch::new(12).expect("valid lg_k");
-    contenders(&mut g, &theta, &keys);
+    contenders(&mut g, &theta, &keys, ThetaSketch::update_many::<u64>);
     g.finish();
 
     let mut g = c.benchmark_group("ingest/interval_theta");
-    intervals(&mut g, &theta, &keys[0]);
+    intervals(&mut g, &theta, &keys[0], ThetaSketch::update_many::<u64>);
     g.finish();
     let mut g = c.benchmark_group("ingest/interval_tdigest");
-    intervals(&mut g, &td, &f64_data[0]);
+    intervals(&mut g, &td, &f64_data[0], TDigest::add_many);
     g.finish();
 }
 
