@@ -105,7 +105,43 @@ struct Plan {
     /// Per categorical column: the ids already handed out, by raw value, so that a known
     /// value costs one hash lookup here instead of the shared dictionary's lock and `String`
     /// map. Ids never change once given; the cache holds at most `--max-categories` values.
-    cat_cache: Vec<HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>>,
+    cat_cache: Vec<CatCache>,
+}
+
+/// Category ids by raw value. Values of at most 7 bytes (the usual codes and labels) are packed
+/// with their length into a `u64` key: one multiply to hash, no byte comparison.
+#[derive(Default, Clone)]
+struct CatCache {
+    short: HashMap<u64, u32, BuildHasherDefault<FxHasher>>,
+    long: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+}
+
+impl CatCache {
+    #[inline]
+    fn short_key(v: &[u8]) -> Option<u64> {
+        // Built in a register: a variable-length copy into a stack word read back whole
+        // stalls on store forwarding.
+        (v.len() < 8).then(|| {
+            v.iter()
+                .rev()
+                .fold(v.len() as u64, |k, &b| (k << 8) | u64::from(b))
+        })
+    }
+
+    #[inline]
+    fn get(&self, v: &[u8]) -> Option<u32> {
+        match Self::short_key(v) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(v).copied(),
+        }
+    }
+
+    fn insert(&mut self, v: &[u8], id: u32) {
+        match Self::short_key(v) {
+            Some(k) => self.short.insert(k, id),
+            None => self.long.insert(v.into(), id),
+        };
+    }
 }
 
 impl Plan {
@@ -121,14 +157,20 @@ impl Plan {
         if v.is_empty() {
             return f64::NAN;
         }
-        if let Some(&id) = self.cat_cache[j].get(v) {
+        if let Some(id) = self.cat_cache[j].get(v) {
             return f64::from(id);
         }
+        self.cat_id_slow(j, v)
+    }
+
+    /// A value not yet in the cache: ask the shared dictionary (which may add it).
+    #[cold]
+    fn cat_id_slow(&mut self, j: usize, v: &[u8]) -> f64 {
         let d = &self.cat_ids[j];
         // Records reach here after their UTF-8 check.
         match d.lookup(std::str::from_utf8(v).unwrap_or_default()) {
             Grade::Category(id) => {
-                self.cat_cache[j].insert(v.into(), id);
+                self.cat_cache[j].insert(v, id);
                 f64::from(id)
             }
             // "other" comes right after the dictionary's capacity.
@@ -276,6 +318,10 @@ impl Hasher for FxHasher {
             self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
                 .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
     #[inline]
     fn write_usize(&mut self, n: usize) {
@@ -566,6 +612,24 @@ pub fn distil(
     track: bool,
     progress: bool,
 ) -> Result<Outcome, String> {
+    distil_with(rd, len, out, args, track, progress, &engine::build)
+}
+
+/// How [`distil_with`] builds its engine from the characteristics found in the input.
+pub type EngineFactory =
+    dyn Fn(&Characteristics, Settings) -> Result<Box<dyn engine::Engine>, String>;
+
+/// [`distil`] with another selection engine: benchmarks use it to time the pipeline (reading,
+/// parsing, writing) without the selection's cost.
+pub fn distil_with(
+    rd: Input,
+    len: Option<u64>,
+    out: &mut dyn Write,
+    args: &SelectArgs,
+    track: bool,
+    progress: bool,
+    build: &EngineFactory,
+) -> Result<Outcome, String> {
     validate(args)?;
     let format = args.input.format;
     let delim = input::delimiter(&args.input)?;
@@ -663,11 +727,11 @@ pub fn distil(
         names,
         time,
         numeric,
-        cat_cache: vec![HashMap::default(); categorical.len()],
+        cat_cache: vec![CatCache::default(); categorical.len()],
         categorical,
         cat_ids,
     };
-    let mut engine = engine::build(
+    let mut engine = build(
         &chars,
         Settings {
             rate: args.rate,
