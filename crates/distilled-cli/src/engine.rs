@@ -72,8 +72,10 @@ pub trait Engine {
     }
     /// Like [`Engine::classify`], into `out` (cleared first), reusing its allocation.
     fn classify_into(&mut self, batch: &[(f64, Rec)], out: &mut Vec<Verdict>);
-    /// The processor's statistics as JSON.
-    fn stats(&self) -> Value;
+    /// The processor's statistics as JSON (null for an engine without any).
+    fn stats(&self) -> Value {
+        Value::Null
+    }
 }
 
 /// Build the engine for these characteristics.
