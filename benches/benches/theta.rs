@@ -142,6 +142,117 @@ fn unions(c: &mut Criterion) {
     g.finish();
 }
 
+/// Interleaved rounds outside criterion, for a loaded machine: every round
+/// runs each u64 case once (rotating the order), so load changes hit all
+/// cases alike, and the minimum over rounds is the run least disturbed by
+/// other processes. (On-CPU time from /proc/thread-self/schedstat was tried
+/// and is only updated at scheduler ticks, too coarse for runs of a few ms.)
+/// Prints the minimum and median wall-clock ns/key per case and the ratios of
+/// the minima, all from the same rounds. Skipped when a criterion filter is
+/// given that does not match `theta_interleaved`.
+fn interleaved(_c: &mut Criterion) {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if !filters.is_empty()
+        && !filters
+            .iter()
+            .any(|f| "theta_interleaved".contains(f.as_str()))
+    {
+        return;
+    }
+    let keys = u64_keys(N, 1);
+    type Case<'a> = (&'static str, Box<dyn Fn() -> f64 + 'a>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "murmur3_u64_floor",
+            Box::new(|| {
+                let seed = black_box(DEFAULT_SEED);
+                let mut acc = 0u64;
+                for &k in &keys {
+                    acc ^= murmur3_u64(k, seed).0 >> 1;
+                }
+                acc as f64
+            }),
+        ),
+        (
+            "murmur3_u64_floor_const_seed",
+            Box::new(|| {
+                let mut acc = 0u64;
+                for &k in &keys {
+                    acc ^= murmur3_u64(k, DEFAULT_SEED).0 >> 1;
+                }
+                acc as f64
+            }),
+        ),
+        (
+            "distilled_u64",
+            Box::new(|| {
+                let mut s = ThetaSketch::new(12).unwrap();
+                for &k in &keys {
+                    s.update(k);
+                }
+                s.estimate()
+            }),
+        ),
+        (
+            "distilled_u64_update_many",
+            Box::new(|| {
+                let mut s = ThetaSketch::new(12).unwrap();
+                s.update_many(&keys);
+                s.estimate()
+            }),
+        ),
+        (
+            "distilled_u64_update_many_portable",
+            Box::new(|| {
+                let mut s = ThetaSketch::new(12).unwrap();
+                s.update_many_portable(&keys);
+                s.estimate()
+            }),
+        ),
+        (
+            "datasketches_u64",
+            Box::new(|| {
+                let mut s = ThetaSketchBuilder::default().lg_k(12).build().unwrap();
+                for &k in &keys {
+                    s.update(k);
+                }
+                s.estimate()
+            }),
+        ),
+    ];
+    let rounds = 15;
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for r in 0..rounds {
+        for j in 0..cases.len() {
+            let i = (j + r) % cases.len();
+            let t0 = std::time::Instant::now();
+            black_box((cases[i].1)());
+            times[i].push(t0.elapsed().as_nanos() as f64 / N as f64);
+        }
+    }
+    println!("theta_interleaved: {rounds} rounds, wall-clock ns/key (min / median)");
+    let mut mins = Vec::new();
+    for ((name, _), t) in cases.iter().zip(&mut times) {
+        t.sort_by(f64::total_cmp);
+        println!("  {name:36} {:7.3} / {:7.3}", t[0], t[t.len() / 2]);
+        mins.push(t[0]);
+    }
+    let (floor, floor_c, single, many, portable, peer) =
+        (mins[0], mins[1], mins[2], mins[3], mins[4], mins[5]);
+    println!(
+        "  single / floor {:.2}x (/ const-seed floor {:.2}x); peer / single {:.2}x; \
+         peer / update_many {:.2}x; peer / portable update_many {:.2}x",
+        single / floor,
+        single / floor_c,
+        peer / single,
+        peer / many,
+        peer / portable
+    );
+}
+
 // Criterion generates the entry points; they need no docs.
 #[allow(missing_docs)]
 mod entry {
@@ -152,7 +263,7 @@ mod entry {
             .sample_size(10)
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
-        targets = updates, unions
+        targets = updates, unions, interleaved
     }
 }
 criterion_main!(entry::benches);
