@@ -51,7 +51,8 @@ pub struct Outcome {
     pub counts: Counts,
     /// Whole-stream bookkeeping, when asked for.
     pub tracker: Option<Tracker>,
-    /// The processor's statistics.
+    /// The processor's statistics, when asked for (`--stats`, or `track`); null otherwise, as
+    /// computing them sorts the window's values.
     pub engine_stats: Value,
 }
 
@@ -856,10 +857,15 @@ pub fn distil_with(
     if let Some(t) = tracker.as_mut() {
         t.chars.name_discovered();
     }
+    let engine_stats = if track || args.stats.is_some() {
+        engine.stats()
+    } else {
+        Value::Null
+    };
     Ok(Outcome {
         counts,
         tracker,
-        engine_stats: engine.stats(),
+        engine_stats,
     })
 }
 
