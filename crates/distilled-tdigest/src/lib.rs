@@ -62,7 +62,7 @@ use distilled_core::{
     EmptyLike, MergeError, Mergeable, QuantileSketch, QueryError, SearchCriteria, Update,
 };
 
-use crate::sort::{f64_to_key, key_to_f64, sort_keys};
+use crate::sort::{f64_to_key, key_to_f64, radix_sort, sort_keys};
 
 pub use format::FormatLayout;
 
@@ -544,9 +544,7 @@ impl TDigest {
             return Ok(());
         }
         let mut items = Vec::new();
-        let flushed =
-            |d: &TDigest| d.buffer.is_empty() && d.pending.is_empty() && is_canonical(&d.centroids);
-        if flushed(self) && flushed(other) {
+        if self.is_flushed_canonical() && other.is_flushed_canonical() {
             // Both sides are already in canonical order: a linear merge gives
             // the same sequence as sorting the union.
             merge_canonical(&self.centroids, &other.centroids, &mut items);
@@ -616,6 +614,12 @@ impl TDigest {
         out.rejected = rejected;
         out.run_pass(&items);
         Ok(out)
+    }
+
+    /// `true` when nothing is buffered and the centroids are already in the
+    /// canonical merge order (see [`is_canonical`]).
+    fn is_flushed_canonical(&self) -> bool {
+        self.buffer.is_empty() && self.pending.is_empty() && is_canonical(&self.centroids)
     }
 
     /// Appends every centroid and buffered value (weight 1) to `out`.
@@ -954,7 +958,7 @@ fn cmp_centroid(a: &Centroid, b: &Centroid) -> std::cmp::Ordering {
 
 /// Sorts merge inputs canonically by `(mean, weight)`; equal pairs are
 /// interchangeable, so the result depends only on the multiset.
-fn sort_items(items: &mut [Centroid]) {
+fn sort_items(items: &mut Vec<Centroid>) {
     // -0.0 and +0.0 compare equal numerically; give them one representation
     // so that their order cannot depend on the inputs' order.
     for it in items.iter_mut() {
@@ -962,7 +966,7 @@ fn sort_items(items: &mut [Centroid]) {
             it.mean = 0.0;
         }
     }
-    items.sort_unstable_by(cmp_centroid);
+    radix_sort(items, &mut Vec::new());
 }
 
 /// `true` when `cs` is sorted by [`cmp_centroid`] and holds no `-0.0` mean

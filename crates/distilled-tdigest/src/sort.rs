@@ -10,7 +10,11 @@
 //! bits) form short runs, which a final scan sorts in place. Uniform doubles
 //! need three scatter passes instead of seven byte passes.
 
+use std::cmp::Ordering;
+
 pub(crate) use distilled_core::order_key::{f64_to_key, key_to_f64};
+
+use crate::{Centroid, cmp_centroid};
 
 /// Below this length a comparison sort beats the histogram set-up.
 const SMALL: usize = 96;
@@ -20,43 +24,87 @@ const BUCKETS: usize = 1 << DIGIT;
 /// At most this many of the top varying bits are radix sorted (three digits).
 const PREFIX_BITS: u32 = 3 * DIGIT;
 
+/// Something the radix sort can order: a `u64` key whose unsigned order is
+/// the leading part of the item's total order.
+pub(crate) trait RadixItem: Copy {
+    /// The radix key.
+    fn key(&self) -> u64;
+    /// The full total order (the key's order, then any tie-break).
+    fn cmp_full(&self, other: &Self) -> Ordering;
+    /// `true` when equal keys mean equal items (no tie-break to apply).
+    const KEY_IS_TOTAL: bool;
+}
+
+impl RadixItem for u64 {
+    #[inline(always)]
+    fn key(&self) -> u64 {
+        *self
+    }
+    #[inline(always)]
+    fn cmp_full(&self, other: &Self) -> Ordering {
+        self.cmp(other)
+    }
+    const KEY_IS_TOTAL: bool = true;
+}
+
+impl RadixItem for Centroid {
+    #[inline(always)]
+    fn key(&self) -> u64 {
+        f64_to_key(self.mean)
+    }
+    #[inline(always)]
+    fn cmp_full(&self, other: &Self) -> Ordering {
+        cmp_centroid(self, other)
+    }
+    const KEY_IS_TOTAL: bool = false;
+}
+
 /// Sorts `keys` ascending. `scratch` is working memory (its contents are
 /// overwritten; its allocation is reused between calls).
 pub(crate) fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    radix_sort(keys, scratch);
+}
+
+/// Sorts `items` by [`RadixItem::cmp_full`]. `scratch` is working memory.
+pub(crate) fn radix_sort<T: RadixItem>(items: &mut Vec<T>, scratch: &mut Vec<T>) {
+    let keys = items;
     let n = keys.len();
     if n <= SMALL {
-        keys.sort_unstable();
+        keys.sort_unstable_by(T::cmp_full);
         return;
     }
     // Sorted and reverse-sorted runs (ascending or descending streams) are
     // common and cost one cheap pass to detect; random data fails the test
     // within a few keys.
-    if keys.windows(2).all(|w| w[0] <= w[1]) {
+    if keys.windows(2).all(|w| w[0].cmp_full(&w[1]).is_le()) {
         return;
     }
-    if keys.windows(2).all(|w| w[0] >= w[1]) {
+    if keys.windows(2).all(|w| w[0].cmp_full(&w[1]).is_ge()) {
         keys.reverse();
         return;
     }
-    let first = keys[0];
-    let diff = keys.iter().fold(0u64, |acc, &k| acc | (k ^ first));
-    // Not zero: the buffer is not sorted, so two keys differ.
+    let first = keys[0].key();
+    let diff = keys.iter().fold(0u64, |acc, k| acc | (k.key() ^ first));
+    if diff == 0 && T::KEY_IS_TOTAL {
+        return; // unreachable for u64 (the buffer is not sorted), kept safe
+    }
     let top = 64 - diff.leading_zeros(); // bits [0, top) vary
-    let low = diff.trailing_zeros(); // and bits below `low` never do
+    let low = diff.trailing_zeros().min(top); // and bits below `low` never do
     let width = top - low;
     let prefix = width.min(PREFIX_BITS);
     let shift0 = top - prefix; // radix sort bits [shift0, top)
     let digits = prefix.div_ceil(DIGIT);
     let mut hist = vec![[0u32; BUCKETS]; digits as usize];
     let mask = (BUCKETS - 1) as u64;
-    for &k in keys.iter() {
-        let v = k >> shift0;
+    for k in keys.iter() {
+        let v = k.key() >> shift0;
         for (d, h) in hist.iter_mut().enumerate() {
             h[((v >> (DIGIT * d as u32)) & mask) as usize] += 1;
         }
     }
+    // Sized like `keys` (its contents are overwritten by the first pass).
     scratch.clear();
-    scratch.resize(n, 0);
+    scratch.extend_from_slice(keys);
     let mut in_scratch = false;
     for (d, h) in hist.iter().enumerate() {
         let shift = shift0 + DIGIT * d as u32;
@@ -69,13 +117,13 @@ pub(crate) fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
             *o = sum;
             sum += c;
         }
-        let (src, dst): (&[u64], &mut [u64]) = if in_scratch {
+        let (src, dst): (&[T], &mut [T]) = if in_scratch {
             (scratch.as_slice(), keys.as_mut_slice())
         } else {
             (keys.as_slice(), scratch.as_mut_slice())
         };
         for &k in src {
-            let b = ((k >> shift) & mask) as usize;
+            let b = ((k.key() >> shift) & mask) as usize;
             dst[offsets[b] as usize] = k;
             offsets[b] += 1;
         }
@@ -84,25 +132,26 @@ pub(crate) fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     if in_scratch {
         std::mem::swap(keys, scratch);
     }
-    if shift0 > low {
-        // Keys equal on the sorted prefix may still be out of order in the
-        // bits below it: sort each such run.
+    if shift0 > low || !T::KEY_IS_TOTAL {
+        // Items equal on the sorted prefix may still be out of order in the
+        // bits below it (or in their tie-break): sort each such run.
         let mut i = 0;
         while i + 1 < n {
-            let p = keys[i] >> shift0;
-            if keys[i + 1] >> shift0 != p {
+            let p = keys[i].key() >> shift0;
+            if keys[i + 1].key() >> shift0 != p {
                 i += 1;
                 continue;
             }
             let mut j = i + 2;
-            while j < n && keys[j] >> shift0 == p {
+            while j < n && keys[j].key() >> shift0 == p {
                 j += 1;
             }
-            keys[i..j].sort_unstable();
+            keys[i..j].sort_unstable_by(T::cmp_full);
             i = j;
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +179,28 @@ mod tests {
             assert_eq!(key_to_f64(f64_to_key(x)).to_bits(), x.to_bits());
         }
         assert_eq!(key_to_f64(f64_to_key(-0.0)).to_bits(), (-0.0f64).to_bits());
+    }
+
+    #[test]
+    fn centroid_radix_sort_breaks_ties_by_weight() {
+        let mut state = 99u64;
+        for &n in &[50usize, 500, 5000] {
+            let mut cs: Vec<Centroid> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // Few distinct means (many ties), weights in any order.
+                    let mean = ((state >> 60) as f64 - 7.0) * 0.25;
+                    let weight = ((state >> 33) % 5 + 1) as f64;
+                    Centroid { mean, weight }
+                })
+                .collect();
+            let mut expected = cs.clone();
+            expected.sort_unstable_by(cmp_centroid);
+            radix_sort(&mut cs, &mut Vec::new());
+            assert_eq!(cs, expected);
+        }
     }
 
     #[test]
