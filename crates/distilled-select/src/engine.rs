@@ -142,37 +142,58 @@ const SAMPLE_PER_LEAF: usize = 64;
 struct NumLayout {
     /// Number of leaves (a power of two, at least 2).
     k: usize,
-    /// `k - 1` non-decreasing boundaries; leaf = number of boundaries `<= x`.
-    bounds: Vec<f64>,
     /// Each leaf's share of the present values right after the boundaries
     /// were placed. A leaf holding a repeated value (an atom, e.g. integer
     /// data with fewer distinct values than leaves) starts above its fair
     /// share and no new boundaries can split it, so the drift check measures
     /// a leaf against the larger of its fair share and this.
     start_share: Vec<f64>,
+    /// Search steps, top down: bits resolved by the step and the
+    /// boundaries between consecutive groups of leaves at that step (the
+    /// last step's are all `k - 1` non-decreasing boundaries; a value's leaf
+    /// is the number of boundaries `<= x`). See [`NumLayout::leaf`].
+    steps: Vec<(u32, Vec<f64>)>,
 }
 
 impl NumLayout {
-    /// Number of boundaries `<= x` (the partition point), by counting in
-    /// two levels: first the blocks of [`LEAF_BLOCK`] boundaries whose last
-    /// boundary is `<= x` (all of such a block counts), then within the
-    /// first block that does not. Counting compares are independent (they
-    /// vectorise), where a binary search is a chain of dependent loads and
-    /// conditional moves, one per level.
+    /// A layout with `k` leaves (a power of two, at least 2) split by
+    /// `k - 1` non-decreasing `bounds`.
+    fn new(k: usize, bounds: Vec<f64>) -> Self {
+        debug_assert!(k.is_power_of_two() && k >= 2 && bounds.len() == k - 1);
+        let mut steps = Vec::new();
+        let mut r = k.trailing_zeros();
+        while r > 0 {
+            // Three bits (eight groups, seven separators) per step; the
+            // first step takes the remainder.
+            let b = if r.is_multiple_of(3) { 3 } else { r % 3 };
+            let sh = r - b;
+            let table: Vec<f64> = (1..(k >> sh)).map(|i| bounds[(i << sh) - 1]).collect();
+            steps.push((b, table));
+            r = sh;
+        }
+        Self {
+            k,
+            start_share: Vec::new(),
+            steps,
+        }
+    }
+
+    /// Number of boundaries `<= x` (the partition point), by an 8-ary
+    /// search: each step counts, branch-free, how many of the (at most
+    /// seven) separators inside the current group of leaves are `<= x`,
+    /// which picks the sub-group. 1024 leaves take 1 + 7 + 7 + 7 compares
+    /// in four dependent steps over small contiguous tables, where a
+    /// binary search is ten dependent loads and a flat count is 1023
+    /// compares.
     #[inline]
     fn leaf(&self, x: f64) -> usize {
-        let b = &self.bounds;
-        if b.len() <= LEAF_BLOCK {
-            return count_le(b, x);
+        let mut idx = 0usize;
+        for (b, table) in &self.steps {
+            let start = idx << b;
+            let sl = &table[start..start + (1 << b) - 1];
+            idx = start + count_le(sl, x);
         }
-        let full = b.len() / LEAF_BLOCK;
-        let mut j = 0usize;
-        for t in 0..full {
-            j += usize::from(b[t * LEAF_BLOCK + LEAF_BLOCK - 1] <= x);
-        }
-        let lo = j * LEAF_BLOCK;
-        let hi = (lo + LEAF_BLOCK).min(b.len());
-        lo + count_le(&b[lo..hi], x)
+        idx
     }
     fn levels(&self) -> u32 {
         self.k.trailing_zeros()
@@ -182,13 +203,13 @@ impl NumLayout {
     }
 }
 
-/// Boundaries per block of the two-level leaf search.
-const LEAF_BLOCK: usize = 32;
-
 /// Number of values `<= x` in `b`, branch-free.
 #[inline]
 fn count_le(b: &[f64], x: f64) -> usize {
-    b.iter().map(|&v| u32::from(v <= x)).sum::<u32>() as usize
+    if let Ok(b7) = <&[f64; 7]>::try_from(b) {
+        return b7.iter().map(|&v| usize::from(v <= x)).sum();
+    }
+    b.iter().map(|&v| usize::from(v <= x)).sum()
 }
 
 /// Exact order statistics of a sorted sample, seen through the workspace's
@@ -323,9 +344,15 @@ pub(crate) struct Engine {
     len_at_rebuild: usize,
     rebuilds: u64,
     now: f64,
-    // Scratch reused across batches: per candidate codes and coarse codes.
+    /// Per characteristic: levels a code spans in [`Engine::overlap`]
+    /// (`1 + log2 k` for numeric, 1 for categorical) and the weight of each.
+    ov_path: Vec<u32>,
+    ov_weight: Vec<f64>,
+    // Scratch reused across batches: per candidate codes, coarse codes and
+    // overlap codes.
     codes: Vec<u32>,
     coarse: Vec<u32>,
+    ovc: Vec<u32>,
 }
 
 impl Engine {
@@ -343,11 +370,7 @@ impl Engine {
         let layouts = specs
             .iter()
             .map(|s| match s {
-                Spec::Numeric => Some(NumLayout {
-                    k: 2,
-                    bounds: vec![0.0],
-                    start_share: Vec::new(),
-                }),
+                Spec::Numeric => Some(NumLayout::new(2, vec![0.0])),
                 Spec::Categorical { .. } => None,
             })
             .collect();
@@ -376,8 +399,11 @@ impl Engine {
             len_at_rebuild: 0,
             rebuilds: 0,
             now: f64::NEG_INFINITY,
+            ov_path: Vec::new(),
+            ov_weight: Vec::new(),
             codes: Vec::new(),
             coarse: Vec::new(),
+            ovc: Vec::new(),
         };
         e.relayout();
         e
@@ -427,6 +453,15 @@ impl Engine {
             }
         }
         self.cnt = vec![0; slots];
+        let wt = self.weights;
+        (self.ov_path, self.ov_weight) = self
+            .layouts
+            .iter()
+            .map(|l| match l {
+                Some(l) => (1 + l.levels(), wt.numeric_level),
+                None => (1, wt.categorical),
+            })
+            .unzip();
         self.base = base;
         self.pairs = pairs;
     }
@@ -549,45 +584,43 @@ impl Engine {
         (score, common + a)
     }
 
-    /// Weight of the buckets two candidates share, from their codes and
-    /// coarse codes: how much passing one lowers the other's score. Shared
-    /// tree levels of two present numeric values are the common prefix of
-    /// their leaf numbers; two missing values share the whole "missing"
-    /// bucket; categories share or not; a pair cell is shared when both of
-    /// its characteristics' coarse codes are, so `m` characteristics with
-    /// equal coarse codes share `m (m - 1) / 2` pair cells.
+    /// Weight of the buckets two candidates share, from their overlap codes
+    /// (see [`Engine::overlap_codes`]) and coarse codes: how much passing one
+    /// lowers the other's score. Per characteristic the shared buckets are
+    /// the `path` levels minus the bit length of the codes' XOR (the common
+    /// prefix of two leaf numbers; a category shares its one bucket or
+    /// nothing), branch-free. A pair cell is shared when both of its
+    /// characteristics' coarse codes are, so `m` characteristics with equal
+    /// coarse codes share `m (m - 1) / 2` pair cells.
     #[inline]
     fn overlap(&self, a: &[u32], ac: &[u32], b: &[u32], bc: &[u32]) -> f64 {
-        let wt = self.weights;
         let mut o = 0.0;
-        for (c, layout) in self.layouts.iter().enumerate() {
-            let (x, y) = (a[c], b[c]);
-            o += match layout {
-                Some(l) => {
-                    let path = f64::from(1 + l.levels());
-                    match (x == MISSING, y == MISSING) {
-                        (true, true) => wt.numeric_level * path,
-                        (false, false) => {
-                            let differing = f64::from(32 - (x ^ y).leading_zeros());
-                            wt.numeric_level * (path - differing)
-                        }
-                        _ => 0.0,
-                    }
-                }
-                None => {
-                    if x == y {
-                        wt.categorical
-                    } else {
-                        0.0
-                    }
-                }
-            };
+        for (((&x, &y), &path), &w) in a.iter().zip(b).zip(&self.ov_path).zip(&self.ov_weight) {
+            let differing = 32 - (x ^ y).leading_zeros();
+            o += w * f64::from(path - differing.min(path));
         }
         if self.pairs_on {
             let m = ac.iter().zip(bc).filter(|(x, y)| x == y).count();
-            o += wt.pair * (m * m.saturating_sub(1) / 2) as f64;
+            o += self.weights.pair * (m * m.saturating_sub(1) / 2) as f64;
         }
         o
+    }
+
+    /// Codes for [`Engine::overlap`]: as [`Engine::codes_of`], except that a
+    /// missing numeric value is `k` (one past the leaves), so that two
+    /// missing values share all `1 + log2 k` levels (the "missing" bucket,
+    /// which weighs as much as a path) and a missing and a present value
+    /// share none.
+    fn overlap_codes(&self, codes: &[u32], out: &mut [u32]) {
+        let w = self.specs.len();
+        for (row, o) in codes.chunks_exact(w).zip(out.chunks_exact_mut(w)) {
+            for (c, (&x, o)) in row.iter().zip(o.iter_mut()).enumerate() {
+                *o = match &self.layouts[c] {
+                    Some(l) if x == MISSING => l.k as u32,
+                    _ => x,
+                };
+            }
+        }
     }
 
     /// Removes a point leaving the window (expired or evicted).
@@ -680,6 +713,9 @@ impl Engine {
                     }
                 })
                 .collect();
+            let mut ovc = std::mem::take(&mut self.ovc);
+            ovc.resize(n * w, 0);
+            self.overlap_codes(&codes, &mut ovc);
             let mut picks: SmallVec<[u32; 32]> = SmallVec::new();
             while picks.len() < k {
                 let Some(mut top) = heap.pop() else { break };
@@ -691,9 +727,9 @@ impl Engine {
                         .map(|&b| {
                             let rb = b as usize * w..(b as usize + 1) * w;
                             self.overlap(
-                                &codes[r.clone()],
+                                &ovc[r.clone()],
                                 &coarse[r.clone()],
-                                &codes[rb.clone()],
+                                &ovc[rb.clone()],
                                 &coarse[rb],
                             )
                         })
@@ -707,6 +743,7 @@ impl Engine {
                 picks.push(top.idx);
                 self.apply(&codes[r.clone()], &coarse[r], ONE_PASSED, false);
             }
+            self.ovc = ovc;
         }
         self.total_passed += k as u64;
         self.window_passed += k as u64;
@@ -818,11 +855,7 @@ impl Engine {
             let bounds = sketch
                 .quantiles(&ranks, SearchCriteria::Inclusive)
                 .unwrap_or_else(|_| vec![0.0; k - 1]);
-            self.layouts[c] = Some(NumLayout {
-                k,
-                bounds,
-                start_share: Vec::new(),
-            });
+            self.layouts[c] = Some(NumLayout::new(k, bounds));
         }
         self.relayout();
         let mut codes = vec![0u32; w];
@@ -892,23 +925,19 @@ impl Engine {
 mod tests {
     use super::*;
 
-    /// The two-level leaf search is the partition point, including ties,
+    /// The 8-ary leaf search is the partition point, including ties,
     /// repeated boundaries and values outside the range, at every size.
     #[test]
     fn leaf_search_is_the_partition_point() {
-        for k in [2usize, 4, 32, 64, 128, 1024] {
+        for k in [2usize, 4, 8, 16, 32, 64, 128, 256, 512, 1024] {
             let bounds: Vec<f64> = (1..k).map(|i| ((i * 3) / 5) as f64).collect();
-            let l = NumLayout {
-                k,
-                bounds,
-                start_share: Vec::new(),
-            };
+            let l = NumLayout::new(k, bounds.clone());
             let top = (k * 3 / 5) as f64;
             let mut x = -2.0;
             while x <= top + 2.0 {
                 assert_eq!(
                     l.leaf(x),
-                    l.bounds.partition_point(|&b| b <= x),
+                    bounds.partition_point(|&b| b <= x),
                     "k {k} x {x}"
                 );
                 x += 0.5;
