@@ -707,8 +707,18 @@ mod serde_impl {
                     .checked_add(c)
                     .ok_or_else(|| D::Error::custom("pane counts overflow"))?;
             }
+            // Counts are trusted: a pane that accepted no item is empty,
+            // whatever the bytes hold for it. The query paths skip such
+            // panes, so keeping a non-empty one would make their answers
+            // depend on which path ran.
+            let mut panes = st.panes;
+            for (p, &c) in panes.iter_mut().zip(&st.counts) {
+                if c == 0 {
+                    *p = w.proto.empty_like();
+                }
+            }
             w.head = Some(head);
-            w.panes = st.panes;
+            w.panes = panes;
             w.counts = st.counts;
             w.in_window = total;
             // No front and an empty back: the next query flips the closed
