@@ -79,140 +79,201 @@ fn time_threads<F: Fn(usize) + Sync>(threads: usize, work: F) -> Duration {
     start.elapsed()
 }
 
-/// The five contenders for one sketch type.
-fn contenders<S, T>(
-    g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    proto: &S,
-    data: &[Vec<T>; 2],
-    bulk: fn(&mut S, &[T]),
-) where
+/// One timed iteration of a contender.
+type Case<'a> = (String, Box<dyn Fn() -> Duration + 'a>);
+
+/// The contenders for one sketch type, each as a function timing one
+/// iteration (so criterion and the interleaved rounds run the same code).
+fn cases<'a, S, T>(proto: &'a S, data: &'a [Vec<T>; 2], bulk: fn(&mut S, &[T])) -> Vec<Case<'a>>
+where
     S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
     T: Copy + Default + Send + Sync,
 {
-    let n = data[0].len() as u64;
-
-    g.throughput(Throughput::Elements(n));
+    let mut out: Vec<Case<'a>> = Vec::new();
     // Run on a spawned thread too, so that every contender pays the same
     // thread start-up cost.
-    g.bench_function("single_thread", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                total += time_threads(1, |_| {
-                    let mut s = proto.empty_like();
-                    for &x in &data[0] {
-                        s.update(x);
-                    }
-                    black_box(s);
-                });
-            }
-            total
-        })
-    });
-
-    g.bench_function("single_thread_bulk", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                total += time_threads(1, |_| {
-                    let mut s = proto.empty_like();
-                    for block in data[0].chunks(DEFAULT_BUFFER) {
-                        bulk(&mut s, block);
-                    }
-                    black_box(s);
-                });
-            }
-            total
-        })
-    });
-
+    out.push((
+        "single_thread".into(),
+        Box::new(move || {
+            time_threads(1, |_| {
+                let mut s = proto.empty_like();
+                for &x in &data[0] {
+                    s.update(x);
+                }
+                black_box(s);
+            })
+        }),
+    ));
+    out.push((
+        "single_thread_bulk".into(),
+        Box::new(move || {
+            time_threads(1, |_| {
+                let mut s = proto.empty_like();
+                for block in data[0].chunks(DEFAULT_BUFFER) {
+                    bulk(&mut s, block);
+                }
+                black_box(s);
+            })
+        }),
+    ));
     for threads in [1usize, 2] {
-        g.throughput(Throughput::Elements(n * threads as u64));
-        g.bench_function(format!("ingest_{threads}_writers"), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let ingest = Ingest::builder(proto.empty_like())
-                        .publish_every(DEFAULT_PUBLISH_EVERY)
-                        .build();
-                    let writers: Vec<_> = (0..threads)
-                        .map(|_| Mutex::new(Some(ingest.buffered_writer(bulk))))
-                        .collect();
-                    let start = Instant::now();
-                    let spent = time_threads(threads, |t| {
-                        let mut w = writers[t].lock().unwrap().take().unwrap();
-                        for &x in &data[t] {
-                            w.update(x);
-                        }
-                    });
-                    ingest.read(|s| black_box(s as *const S)).unwrap();
-                    total += spent.max(start.elapsed());
-                }
-                total
-            })
-        });
-        g.bench_function(format!("ingest_{threads}_writers_unbuffered"), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let ingest = Ingest::builder(proto.empty_like())
-                        .publish_every(DEFAULT_PUBLISH_EVERY)
-                        .build();
-                    let writers: Vec<_> = (0..threads)
-                        .map(|_| Mutex::new(Some(ingest.writer())))
-                        .collect();
-                    let start = Instant::now();
-                    let spent = time_threads(threads, |t| {
-                        let mut w = writers[t].lock().unwrap().take().unwrap();
-                        for &x in &data[t] {
-                            w.update(x);
-                        }
-                    });
-                    ingest.read(|s| black_box(s as *const S)).unwrap();
-                    total += spent.max(start.elapsed());
-                }
-                total
-            })
-        });
-        g.bench_function(format!("mutex_{threads}_threads"), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let shared = Mutex::new(proto.empty_like());
-                    total += time_threads(threads, |t| {
-                        for &x in &data[t] {
-                            shared.lock().unwrap().update(x);
-                        }
-                    });
-                    black_box(&shared);
-                }
-                total
-            })
-        });
-    }
-    g.bench_function("mutex_2_threads_batched", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let shared = Mutex::new(proto.empty_like());
-                total += time_threads(2, |t| {
-                    let mut buf = [T::default(); DEFAULT_BUFFER];
-                    let mut len = 0;
+        out.push((
+            format!("ingest_{threads}_writers"),
+            Box::new(move || {
+                let ingest = Ingest::builder(proto.empty_like())
+                    .publish_every(DEFAULT_PUBLISH_EVERY)
+                    .build();
+                let writers: Vec<_> = (0..threads)
+                    .map(|_| Mutex::new(Some(ingest.buffered_writer(bulk))))
+                    .collect();
+                let start = Instant::now();
+                let spent = time_threads(threads, |t| {
+                    let mut w = writers[t].lock().unwrap().take().unwrap();
                     for &x in &data[t] {
-                        buf[len] = x;
-                        len += 1;
-                        if len == DEFAULT_BUFFER {
-                            bulk(&mut shared.lock().unwrap(), &buf);
-                            len = 0;
-                        }
+                        w.update(x);
                     }
-                    bulk(&mut shared.lock().unwrap(), &buf[..len]);
+                });
+                ingest.read(|s| black_box(s as *const S)).unwrap();
+                spent.max(start.elapsed())
+            }),
+        ));
+        out.push((
+            format!("ingest_{threads}_writers_unbuffered"),
+            Box::new(move || {
+                let ingest = Ingest::builder(proto.empty_like())
+                    .publish_every(DEFAULT_PUBLISH_EVERY)
+                    .build();
+                let writers: Vec<_> = (0..threads)
+                    .map(|_| Mutex::new(Some(ingest.writer())))
+                    .collect();
+                let start = Instant::now();
+                let spent = time_threads(threads, |t| {
+                    let mut w = writers[t].lock().unwrap().take().unwrap();
+                    for &x in &data[t] {
+                        w.update(x);
+                    }
+                });
+                ingest.read(|s| black_box(s as *const S)).unwrap();
+                spent.max(start.elapsed())
+            }),
+        ));
+        out.push((
+            format!("mutex_{threads}_threads"),
+            Box::new(move || {
+                let shared = Mutex::new(proto.empty_like());
+                let spent = time_threads(threads, |t| {
+                    for &x in &data[t] {
+                        shared.lock().unwrap().update(x);
+                    }
                 });
                 black_box(&shared);
-            }
-            total
-        })
-    });
+                spent
+            }),
+        ));
+    }
+    out.push((
+        "mutex_2_threads_batched".into(),
+        Box::new(move || {
+            let shared = Mutex::new(proto.empty_like());
+            let spent = time_threads(2, |t| {
+                let mut buf = [T::default(); DEFAULT_BUFFER];
+                let mut len = 0;
+                for &x in &data[t] {
+                    buf[len] = x;
+                    len += 1;
+                    if len == DEFAULT_BUFFER {
+                        bulk(&mut shared.lock().unwrap(), &buf);
+                        len = 0;
+                    }
+                }
+                bulk(&mut shared.lock().unwrap(), &buf[..len]);
+            });
+            black_box(&shared);
+            spent
+        }),
+    ));
+    out
+}
+
+/// Criterion measurements of every case of one sketch type.
+fn contenders(
+    g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    per_thread: usize,
+    cases: &[Case<'_>],
+) {
+    for (name, run) in cases {
+        let threads = if name.contains("_2_") { 2 } else { 1 };
+        g.throughput(Throughput::Elements((per_thread * threads) as u64));
+        g.bench_function(name.as_str(), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| run()).sum())
+        });
+    }
+}
+
+/// Interleaved rounds outside criterion, for a loaded machine: each round
+/// runs every case of every sketch once (rotating the start), so a burst of
+/// load hits all cases alike. Prints per case the minimum and median
+/// milliseconds, and the issue's ratios from the minima and from the
+/// medians, all from the same rounds. The minimum favours the Mutex at 2
+/// threads too (its least contended round), so the ratios against it are
+/// conservative. Skipped unless the filter names `ingest_interleaved`;
+/// `INGEST_ROUNDS` sets the number of rounds (default 21).
+fn interleaved(groups: &[(&str, Vec<Case<'_>>)]) {
+    let rounds: usize = std::env::var("INGEST_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(21);
+    let flat: Vec<(&str, &Case<'_>)> = groups
+        .iter()
+        .flat_map(|(g, cs)| cs.iter().map(move |c| (*g, c)))
+        .collect();
+    let mut times = vec![Vec::with_capacity(rounds); flat.len()];
+    for r in 0..rounds {
+        for k in 0..flat.len() {
+            let i = (k + r * 7) % flat.len();
+            times[i].push(flat[i].1.1().as_secs_f64() * 1e3);
+        }
+    }
+    let stat = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[0], v[v.len() / 2])
+    };
+    let mut table = std::collections::HashMap::new();
+    for (i, (g, (name, _))) in flat.iter().enumerate() {
+        let (min, med) = stat(&mut times[i]);
+        println!("interleaved {g}/{name}: min {min:.3} ms, median {med:.3} ms ({rounds} rounds)");
+        table.insert((g.to_string(), name.clone()), (min, med));
+    }
+    for (g, _) in groups {
+        let get = |n: &str| table.get(&(g.to_string(), n.to_string())).copied();
+        let (Some(w1), Some(w2), Some(m2), Some(mb), Some(u1), Some(u2), Some(s1), Some(sb)) = (
+            get("ingest_1_writers"),
+            get("ingest_2_writers"),
+            get("mutex_2_threads"),
+            get("mutex_2_threads_batched"),
+            get("ingest_1_writers_unbuffered"),
+            get("ingest_2_writers_unbuffered"),
+            get("single_thread"),
+            get("single_thread_bulk"),
+        ) else {
+            continue;
+        };
+        for (which, pick) in [("min", 0usize), ("median", 1)] {
+            let v = |p: (f64, f64)| if pick == 0 { p.0 } else { p.1 };
+            println!(
+                "ratios {g} ({which}): 2w/1w {:.2}x, vs Mutex 2 thr {:.2}x, vs batched Mutex {:.2}x, \
+                 unbuffered 2w/1w {:.2}x, unbuffered vs Mutex {:.2}x, 1 writer / single {:.2}, \
+                 1 writer / single bulk {:.2}",
+                2.0 * v(w1) / v(w2),
+                v(m2) / v(w2),
+                v(mb) / v(w2),
+                2.0 * v(u1) / v(u2),
+                v(m2) / v(u2),
+                v(w1) / v(s1),
+                v(w1) / v(sb),
+            );
+        }
+    }
 }
 
 /// One writer at several publication intervals: the writer's cost per
@@ -258,26 +319,41 @@ fn bench_ingest(c: &mut Criterion) {
         values(Dist::Uniform, PER_THREAD, 1),
         values(Dist::Uniform, PER_THREAD, 2),
     ];
-
-    let mut g = c.benchmark_group("ingest/count_sum");
-    contenders(&mut g, &CountSum::default(), &f64_data, update_each);
-    g.finish();
-
-    let mut g = c.benchmark_group("ingest/kll");
-    let kll = distilled::kll::KllSketch::<f64>::new();
-    contenders(&mut g, &kll, &f64_data, KllSketch::update_slice);
-    g.finish();
-
-    let mut g = c.benchmark_group("ingest/tdigest");
-    let td = distilled::tdigest::TDigest::new(100).expect("valid compression");
-    contenders(&mut g, &td, &f64_data, TDigest::add_many);
-    g.finish();
-
     let keys = [u64_keys(PER_THREAD, 3), u64_keys(PER_THREAD, 4)];
-    let mut g = c.benchmark_group("ingest/theta");
-    let theta = distilled::theta::ThetaSketch::new(12).expect("valid lg_k");
-    contenders(&mut g, &theta, &keys, ThetaSketch::update_many::<u64>);
-    g.finish();
+    let cs = CountSum::default();
+    let kll = KllSketch::<f64>::new();
+    let td = TDigest::new(100).expect("valid compression");
+    let theta = ThetaSketch::new(12).expect("valid lg_k");
+
+    let groups = [
+        ("ingest/count_sum", cases(&cs, &f64_data, update_each)),
+        (
+            "ingest/kll",
+            cases(&kll, &f64_data, KllSketch::update_slice),
+        ),
+        ("ingest/tdigest", cases(&td, &f64_data, TDigest::add_many)),
+        (
+            "ingest/theta",
+            cases(&theta, &keys, ThetaSketch::update_many::<u64>),
+        ),
+    ];
+
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if args
+        .iter()
+        .any(|a| "ingest_interleaved".contains(a.as_str()))
+    {
+        interleaved(&groups);
+    }
+
+    for (name, cs) in &groups {
+        let mut g = c.benchmark_group(*name);
+        contenders(&mut g, PER_THREAD, cs);
+        g.finish();
+    }
 
     let mut g = c.benchmark_group("ingest/interval_theta");
     intervals(&mut g, &theta, &keys[0], ThetaSketch::update_many::<u64>);
