@@ -9,7 +9,10 @@
 //! publication is an `Arc` of a copy of the shard tagged with a sequence
 //! number that grows with every publication of that writer.
 //!
-//! * **Update** touches the shard only: no atomics, no locks.
+//! * **Update** touches the shard only: no atomics, no locks. (A
+//!   [`crate::BufferedWriter`] first collects items in a private array and
+//!   applies them to the shard a block at a time, always before publishing;
+//!   the protocol below does not see the difference.)
 //! * **Publish** (every `publish_every` updates, on [`Writer::flush`], when
 //!   `max_delay` has passed, and on drop) clones the whole shard into a new
 //!   `Arc` and puts it into a cell with `try_lock`, *replacing* whatever was
@@ -285,6 +288,9 @@ impl<S: Mergeable + EmptyLike + Clone + Send> Ingest<S> {
     }
 
     /// Registers a new writer. Writers may come and go at any time.
+    ///
+    /// Each update through it is one call to the sketch's `update`; for
+    /// sketches with a bulk path, [`Ingest::buffered_writer`] is faster.
     pub fn writer(&self) -> Writer<S> {
         let local = sync::lock(&self.shared.prototype).empty_like();
         let slot = Arc::new(CachePadded::new(Slot::new()));
