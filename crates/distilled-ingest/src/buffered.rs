@@ -123,7 +123,9 @@ where
 {
     /// Registers a new writer on `ingest` with a buffer of `N` items
     /// (`N = 0` is treated as no buffering: every item goes straight to
-    /// `bulk`).
+    /// `bulk`). The buffer is an array inside the writer, so keep `N` small
+    /// (hundreds to a few thousand): it adds to staleness and to the
+    /// writer's size, and the bulk paths gain nothing from longer blocks.
     pub fn new(ingest: &Ingest<S>, bulk: fn(&mut S, &[T])) -> Self
     where
         S: Send,
