@@ -386,23 +386,31 @@ fn split_unquoted(rec: &[u8], delim: u8, out: &mut Vec<Field>) -> bool {
 }
 
 /// The value of a field (unescaping doubled quotes only when needed).
-#[inline]
+#[inline(always)]
 pub fn field_bytes<'a>(rec: &'a [u8], f: &Field) -> Cow<'a, [u8]> {
-    let raw = &rec[f.start as usize..f.end as usize];
+    let raw = rec
+        .get(f.start as usize..f.end as usize)
+        .unwrap_or_default();
     if f.escaped {
-        let mut v = Vec::with_capacity(raw.len());
-        let mut k = 0;
-        while k < raw.len() {
-            v.push(raw[k]);
-            if raw[k] == b'"' {
-                k += 1; // skip the doubling quote
-            }
-            k += 1;
-        }
-        Cow::Owned(v)
+        Cow::Owned(unescape(raw))
     } else {
         Cow::Borrowed(raw)
     }
+}
+
+/// A quoted field's content with each doubled quote made single.
+#[cold]
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(raw.len());
+    let mut k = 0;
+    while k < raw.len() {
+        v.push(raw[k]);
+        if raw[k] == b'"' {
+            k += 1; // skip the doubling quote
+        }
+        k += 1;
+    }
+    v
 }
 
 /// Which field index (0-based) contains byte offset `pos` of `rec`.
