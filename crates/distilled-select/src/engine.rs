@@ -31,10 +31,12 @@
 //! indicators). After each pick the other candidates' scores drop by the
 //! weight of the slots they share with the pick, computed in O(1) per
 //! characteristic from compact codes (shared tree levels are the common
-//! prefix of two leaf numbers). The greedy is lazy: scores only go down, so
-//! a stale score is an upper bound and only the candidate on top is brought
-//! up to date; a batch of `n` with budget `k` costs `O(n * stride)` to score
-//! plus about `O(k log n)` catch-ups of `O(characteristics)` each.
+//! prefix of two leaf numbers), branch-free; so a batch of `n` with budget
+//! `k` costs `O(n * stride)` to score plus `O(k * n * characteristics)` to
+//! select. (A lazy greedy, keeping stale scores as upper bounds in a heap,
+//! makes the same picks but was slower: every pick lowers almost every
+//! candidate's score, so nearly all of them were brought up to date anyway,
+//! through heap operations.)
 
 use std::cmp::Ordering;
 
@@ -260,8 +262,6 @@ struct Cand {
     commonness: f64,
     tie: u64,
     idx: u32,
-    /// Number of the batch's picks already subtracted from `score`.
-    seen: u32,
 }
 
 impl Cand {
@@ -691,16 +691,11 @@ impl Engine {
         let mut out = vec![false; n];
         if k > 0 {
             let seq0 = self.total_valid - n as u64;
-            // Lazy greedy: passing a record only lowers the other
-            // candidates' scores (by the weight of the buckets they share
-            // with it), so a candidate's score from an earlier round is an
-            // upper bound on its current one. Pop the best bound; if it is
-            // current, it is the exact best (its key beats every other
-            // bound, hence every other current key) and is picked, else it
-            // catches up with the picks made since it was scored and goes
-            // back. Same picks as rescoring every candidate after every
-            // pick, at a fraction of the work.
-            let mut heap: std::collections::BinaryHeap<Cand> = (0..n)
+            // Exact greedy: take the best, then lower every remaining
+            // candidate's score by the weight of the buckets it shares with
+            // the pick (branch-free, from codes), which is exactly how much
+            // the pick lowered the deficits it reads.
+            let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let r = i * w..(i + 1) * w;
                     let (score, common) = self.score(&codes[r.clone()], &coarse[r]);
@@ -709,39 +704,30 @@ impl Engine {
                         commonness: common as f64,
                         tie: mix(self.seed, seq0 + i as u64),
                         idx: i as u32,
-                        seen: 0,
                     }
                 })
                 .collect();
             let mut ovc = std::mem::take(&mut self.ovc);
             ovc.resize(n * w, 0);
             self.overlap_codes(&codes, &mut ovc);
-            let mut picks: SmallVec<[u32; 32]> = SmallVec::new();
-            while picks.len() < k {
-                let Some(mut top) = heap.pop() else { break };
-                let i = top.idx as usize;
-                let r = i * w..(i + 1) * w;
-                if (top.seen as usize) < picks.len() {
-                    let drop: f64 = picks[top.seen as usize..]
-                        .iter()
-                        .map(|&b| {
-                            let rb = b as usize * w..(b as usize + 1) * w;
-                            self.overlap(
-                                &ovc[r.clone()],
-                                &coarse[r.clone()],
-                                &ovc[rb.clone()],
-                                &coarse[rb],
-                            )
-                        })
-                        .sum();
-                    top.score -= drop;
-                    top.seen = picks.len() as u32;
-                    heap.push(top);
-                    continue;
+            for _ in 0..k {
+                let mut best = usize::MAX;
+                for (j, c) in cands.iter().enumerate() {
+                    if !out[j] && (best == usize::MAX || c.cmp(&cands[best]) == Ordering::Greater) {
+                        best = j;
+                    }
                 }
-                out[i] = true;
-                picks.push(top.idx);
-                self.apply(&codes[r.clone()], &coarse[r], ONE_PASSED, false);
+                if best == usize::MAX {
+                    break;
+                }
+                out[best] = true;
+                let rb = best * w..(best + 1) * w;
+                self.apply(&codes[rb.clone()], &coarse[rb.clone()], ONE_PASSED, false);
+                let (bo, bc) = (&ovc[rb.clone()], &coarse[rb]);
+                for (j, c) in cands.iter_mut().enumerate() {
+                    let r = j * w..(j + 1) * w;
+                    c.score -= self.overlap(&ovc[r.clone()], &coarse[r], bo, bc);
+                }
             }
             self.ovc = ovc;
         }
