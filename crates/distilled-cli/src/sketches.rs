@@ -226,6 +226,9 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
                     d.add(parse_f64(b)?);
                     Ok(())
                 })?;
+                // Merge the buffer in: the answer is then the saved sketch's, whatever the
+                // digest's buffer size (a buffered digest answers from raw values).
+                d.compress();
                 d
             };
             if let Some(p) = &a.save {
