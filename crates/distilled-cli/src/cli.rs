@@ -126,7 +126,8 @@ pub struct SelectArgs {
     /// beyond the limit are pooled as "other" and counted in --stats (`overflow_to_other`).
     #[arg(long, default_value_t = 32)]
     pub max_categories: usize,
-    /// Records per selection batch (output is flushed after each batch).
+    /// Records per selection batch. Output is flushed whenever no more input is ready, so a
+    /// consumer sees rows while input still arrives.
     #[arg(long, default_value_t = 100)]
     pub batch_size: usize,
     /// Seed for the selection's randomness (same input and seed, same output).
