@@ -70,8 +70,10 @@ pub use format::FormatLayout;
 pub const DEFAULT_COMPRESSION: u16 = 100;
 /// Smallest accepted compression (DataSketches' minimum `k`).
 pub const MIN_COMPRESSION: u16 = 10;
-/// Default buffer length (values) of a K1 digest.
-pub const DEFAULT_K1_BUFFER: usize = 8192;
+/// Default buffer length (values) of a K1 digest: at most 128 KiB of keys
+/// (`add` grows it as values arrive, `add_many` allocates it whole). A longer buffer means fewer merge passes per value (add
+/// throughput); [`TDigest::with_buffer_capacity`] trades it for memory.
+pub const DEFAULT_K1_BUFFER: usize = 16384;
 
 /// The scale function, which decides how large centroids may grow at each
 /// quantile.
