@@ -691,6 +691,51 @@ mod tests {
         assert_eq!(find_newline_or_quote(mixed), Some(10));
     }
 
+    /// Hands out its data a few bytes per `read`, so that records straddle refills.
+    struct Trickle(Vec<u8>, usize, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.2 = self.2 % 7 + 1;
+            let n = self.2.min(buf.len()).min(self.0.len() - self.1);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    fn records(r: &mut RawReader) -> Vec<(Vec<u8>, u64)> {
+        let mut out = Vec::new();
+        loop {
+            let mut arena = b"junk".to_vec();
+            match r.next_record(&mut arena).unwrap() {
+                Some(s) => out.push((arena[s.start..s.end].to_vec(), s.line)),
+                None => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn records_straddling_refills_and_larger_than_the_buffer() {
+        let mut data = b"a,b\n1,\"x\ny\"\n\n".to_vec();
+        data.extend_from_slice(b"2,\"");
+        data.extend(std::iter::repeat_n(b'z', READ_BUFFER + 12_345));
+        data.extend_from_slice(b"\"\r\n3,4");
+        let whole = records(&mut RawReader::new(
+            Box::new(io::Cursor::new(data.clone())),
+            Format::Csv,
+        ));
+        let lines: Vec<u64> = whole.iter().map(|r| r.1).collect();
+        assert_eq!(lines, [1, 2, 5, 6]);
+        assert_eq!(whole[2].0.len(), READ_BUFFER + 12_345 + 6);
+        assert_eq!(whole[3].0, b"3,4");
+        let trickled = records(&mut RawReader::new(
+            Box::new(Trickle(data, 0, 0)),
+            Format::Csv,
+        ));
+        assert_eq!(whole, trickled);
+    }
+
     #[test]
     fn multiline_records_and_blank_lines() {
         let data = b"h1,h2\n\"a\nb\",1\n\n\r\nc,2\r\nd,3".to_vec();

@@ -916,3 +916,103 @@ fn make_bar(len: Option<u64>) -> indicatif::ProgressBar {
     bar.set_draw_target(ProgressDrawTarget::stderr());
     bar
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, Read};
+
+    use super::*;
+    use crate::cli::InputArgs;
+
+    /// Hands out its data in pieces of varying size, so that the reader thread hands on chunks
+    /// at other places than with the whole input at hand.
+    struct Pieces(Vec<u8>, usize, usize);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.2 = (self.2 * 7 + 13) % 3001 + 1;
+            let n = self.2.min(buf.len()).min(self.0.len() - self.1);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    fn args(batch: usize, skip: bool) -> SelectArgs {
+        SelectArgs {
+            input: InputArgs {
+                input: None,
+                format: Format::Csv,
+                delimiter: ',',
+            },
+            output: None,
+            time_column: Some("ts".into()),
+            horizon: 600.0,
+            rate: 0.1,
+            categorical: vec!["c".into()],
+            numeric: vec!["x".into()],
+            max_categories: 32,
+            batch_size: batch,
+            seed: 5,
+            skip_invalid: skip,
+            stats: None,
+            report: None,
+        }
+    }
+
+    fn input(rows: usize, bad_every: usize) -> Vec<u8> {
+        let mut s = String::from("ts,c,x\n");
+        for i in 0..rows {
+            // Jumps in time close batches early now and then.
+            let t = 1_000_000.0 + i as f64 * 0.5 + if i % 977 == 0 { 400.0 } else { 0.0 };
+            if bad_every > 0 && i % bad_every == bad_every - 1 {
+                s += &format!("{t},c{},oops\n", i % 5);
+            } else {
+                s += &format!("{t},\"c{}\",{}\n", i % 5, (i * 37) % 101);
+            }
+        }
+        s.into_bytes()
+    }
+
+    fn run(data: &[u8], pieces: bool, a: &SelectArgs) -> (Vec<u8>, Result<Counts, String>) {
+        let rd: Input = if pieces {
+            Box::new(Pieces(data.to_vec(), 0, 0))
+        } else {
+            Box::new(io::Cursor::new(data.to_vec()))
+        };
+        let mut out = Vec::new();
+        let r = distil(rd, None, &mut out, a, false, false).map(|o| o.counts);
+        (out, r)
+    }
+
+    #[test]
+    fn output_does_not_depend_on_how_input_arrives() {
+        for (batch, skip, bad) in [
+            (100, false, 0),
+            (7, false, 0),
+            (1000, true, 53),
+            (3, false, 20_000),
+        ] {
+            let data = input(30_000, bad);
+            let a = args(batch, skip);
+            let (whole, rw) = run(&data, false, &a);
+            let (pieces, rp) = run(&data, true, &a);
+            assert_eq!(whole, pieces, "batch {batch}");
+            assert_eq!(rw, rp, "batch {batch}");
+            match rw {
+                Ok(c) => {
+                    assert_eq!(c.read, 30_000);
+                    assert_eq!(
+                        c.read,
+                        c.passed + c.not_selected + c.late + c.skipped_invalid + c.rejected_invalid
+                    );
+                    if let Some(n) = 30_000usize.checked_div(bad) {
+                        assert_eq!(c.skipped_invalid, n as u64);
+                    }
+                    assert!(c.passed > 2_000, "{c:?}");
+                }
+                Err(e) => assert!(e.starts_with("line 20001, column \"x\""), "{e}"),
+            }
+        }
+    }
+}
