@@ -21,7 +21,10 @@
 //!   with the bulk method under one lock (a better-written Mutex user,
 //!   reported separately).
 //!
-//! Run: `cargo xtask bench ingest`. Figures: docs/bench-ingest.md.
+//! Run: `cargo xtask bench ingest`. On a loaded machine, also
+//! `INGEST_ROUNDS=31 cargo bench -p distilled-benches --bench ingest -- ingest_interleaved`
+//! (interleaved rounds, min and median per case, ratios from the same rounds).
+//! Figures: docs/bench-ingest.md.
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]
