@@ -197,6 +197,7 @@ fn read_native(bytes: &[u8], layout: Option<FormatLayout>) -> Result<TDigest, De
             mean: x,
             weight: 1.0,
         });
+        d.atoms.push(true);
         d.centroid_weight = 1.0;
         d.min = x;
         d.max = x;
@@ -281,6 +282,7 @@ fn read_native(bytes: &[u8], layout: Option<FormatLayout>) -> Result<TDigest, De
             "a non-empty sketch without centroids or buffered values",
         ));
     }
+    d.atoms = inferred_atoms(&centroids);
     d.centroids = centroids;
     d.centroid_weight = total;
     d.buffer = buffer;
@@ -369,7 +371,15 @@ fn read_reference(bytes: &[u8]) -> Result<TDigest, DecodeError> {
     // the means so that queries stay within range.
     d.min = min.min(centroids[0].mean);
     d.max = max.max(centroids[centroids.len() - 1].mean);
+    d.atoms = inferred_atoms(&centroids);
     d.centroids = centroids;
     d.centroid_weight = total;
     Ok(d)
+}
+
+/// The DataSketches format has no atom flags: only single values (weight 1)
+/// are known to be point masses. (Queries also treat a centroid whose mean
+/// equals the exact min or max as one.)
+fn inferred_atoms(centroids: &[Centroid]) -> Vec<bool> {
+    centroids.iter().map(|c| c.weight == 1.0).collect()
 }

@@ -182,6 +182,9 @@ pub struct TDigest {
     buffer_capacity: usize,
     /// Sorted ascending by mean.
     centroids: Vec<Centroid>,
+    /// `atoms[i]`: every value merged into `centroids[i]` was the same value
+    /// (a point mass at its mean). Maintained by the merge passes.
+    atoms: Vec<bool>,
     centroid_weight: f64,
     /// Unit-weight values as order-preserving keys, unsorted.
     buffer: Vec<u64>,
@@ -221,6 +224,7 @@ impl TDigest {
             scale,
             buffer_capacity,
             centroids: Vec::new(),
+            atoms: Vec::new(),
             centroid_weight: 0.0,
             buffer: Vec::new(),
             pending: Vec::new(),
@@ -399,6 +403,15 @@ impl TDigest {
         &self.centroids
     }
 
+    /// One flag per centroid of [`TDigest::centroids`]: `true` when every
+    /// value merged into that centroid was the same value (an *atom*, a point
+    /// mass at its mean). Queries treat atoms as steps of the distribution
+    /// function, which keeps heavily repeated values (integer latencies,
+    /// status codes) exact instead of interpolated.
+    pub fn atoms(&self) -> &[bool] {
+        &self.atoms
+    }
+
     /// Nominal centroid capacity, see [`Info::centroid_capacity`]. K1 digests
     /// holding at most this many values (and centroids) are never compressed,
     /// so their answers stay exact.
@@ -420,6 +433,7 @@ impl TDigest {
             total_compressions: self.compressions,
             memory_bytes: std::mem::size_of::<Self>()
                 + self.centroids.capacity() * std::mem::size_of::<Centroid>()
+                + self.atoms.capacity()
                 + self.buffer.capacity() * 8
                 + self.pending.capacity() * std::mem::size_of::<Centroid>(),
         }
@@ -428,6 +442,7 @@ impl TDigest {
     /// Empties the digest, keeping its configuration.
     pub fn reset(&mut self) {
         self.centroids.clear();
+        self.atoms.clear();
         self.centroid_weight = 0.0;
         self.buffer.clear();
         self.pending.clear();
@@ -454,20 +469,25 @@ impl TDigest {
         }
         self.centroid_weight += self.buffer.len() as f64 + self.pending_weight;
         let old = std::mem::take(&mut self.centroids);
+        let old_atoms = std::mem::take(&mut self.atoms);
         let total = self.buffer.len() + self.pending.len() + old.len();
         if self.scale == Scale::K1 && self.pending.is_empty() && total > self.centroid_capacity() {
             // The common case streams the sorted buffer and the old centroids
             // straight into the merge pass, without an intermediate list.
             let mut out = Vec::with_capacity(self.centroid_capacity());
+            let mut out_atoms = Vec::with_capacity(self.centroid_capacity());
             pass_k1(
                 &self.buffer,
                 &old,
+                &old_atoms,
                 self.centroid_weight,
                 self.compression,
                 &mut out,
+                &mut out_atoms,
             );
             self.compressions += 1;
             self.centroids = out;
+            self.atoms = out_atoms;
             self.buffer.clear();
             self.note_extremes();
             return;
@@ -477,12 +497,20 @@ impl TDigest {
         // the existing centroids. On equal means the buffered value comes
         // first, as in DataSketches' stable sort.
         let mut items = Vec::with_capacity(total);
-        merge_sorted_into(&self.buffer, &self.pending, &old, &mut items);
+        let mut item_atoms = Vec::with_capacity(total);
+        merge_sorted_into(
+            &self.buffer,
+            &self.pending,
+            (&old, &old_atoms),
+            &mut items,
+            &mut item_atoms,
+        );
         self.buffer.clear();
         self.pending.clear();
         self.pending_weight = 0.0;
         self.centroids = old;
-        self.run_pass(&items);
+        self.atoms = old_atoms;
+        self.run_pass(&items, &item_atoms);
     }
 
     fn note_extremes(&mut self) {
@@ -494,8 +522,10 @@ impl TDigest {
 
     /// Runs one merge pass over `items` (ascending, with total weight
     /// `self.centroid_weight`), replacing the centroids.
-    fn run_pass(&mut self, items: &[Centroid]) {
+    fn run_pass(&mut self, items: &[Centroid], item_atoms: &[bool]) {
+        debug_assert_eq!(items.len(), item_atoms.len());
         self.centroids.clear();
+        self.atoms.clear();
         if items.is_empty() {
             return;
         }
@@ -505,23 +535,28 @@ impl TDigest {
                 if items.len() <= self.centroid_capacity() {
                     // Everything fits: keep it exact.
                     self.centroids.extend_from_slice(items);
+                    self.atoms.extend_from_slice(item_atoms);
                 } else {
                     pass_k1(
                         &[],
                         items,
+                        item_atoms,
                         self.centroid_weight,
                         self.compression,
                         &mut self.centroids,
+                        &mut self.atoms,
                     );
                 }
             }
             Scale::K2 => {
                 pass_k2(
                     items,
+                    item_atoms,
                     self.centroid_weight,
                     self.compression,
                     self.reverse_merge,
                     &mut self.centroids,
+                    &mut self.atoms,
                 );
                 self.reverse_merge = !self.reverse_merge;
             }
@@ -545,16 +580,17 @@ impl TDigest {
         if other.is_empty() {
             return Ok(());
         }
-        let mut items = Vec::new();
+        let mut tagged = Vec::new();
         if self.is_flushed_canonical() && other.is_flushed_canonical() {
             // Both sides are already in canonical order: a linear merge gives
             // the same sequence as sorting the union.
-            merge_canonical(&self.centroids, &other.centroids, &mut items);
+            merge_canonical(&self.tagged(), &other.tagged(), &mut tagged);
         } else {
-            self.collect_items(&mut items);
-            other.collect_items(&mut items);
-            sort_items(&mut items);
+            self.collect_items(&mut tagged);
+            other.collect_items(&mut tagged);
+            sort_items(&mut tagged);
         }
+        let (items, item_atoms) = untag(&tagged);
         self.centroid_weight += self.buffer.len() as f64 + self.pending_weight + other.count();
         let (lo, hi) = self.bounds();
         let (other_lo, other_hi) = other.bounds();
@@ -564,7 +600,7 @@ impl TDigest {
         self.pending.clear();
         self.pending_weight = 0.0;
         self.rejected += other.rejected;
-        self.run_pass(&items);
+        self.run_pass(&items, &item_atoms);
         Ok(())
     }
 
@@ -605,6 +641,7 @@ impl TDigest {
         let mut out = TDigest::with_scale(compression, scale.unwrap_or_default())
             .map_err(|e| MergeError::Incompatible(e.to_string()))?;
         sort_items(&mut items);
+        let (items, item_atoms) = untag(&items);
         // Sum the weights in sorted order so that the total does not depend on
         // the order of the inputs either.
         for it in &items {
@@ -614,25 +651,49 @@ impl TDigest {
         out.min = min;
         out.max = max;
         out.rejected = rejected;
-        out.run_pass(&items);
+        out.run_pass(&items, &item_atoms);
         Ok(out)
     }
 
     /// `true` when nothing is buffered and the centroids are already in the
     /// canonical merge order (see [`is_canonical`]).
     fn is_flushed_canonical(&self) -> bool {
-        self.buffer.is_empty() && self.pending.is_empty() && is_canonical(&self.centroids)
+        self.buffer.is_empty()
+            && self.pending.is_empty()
+            && is_canonical(&self.centroids, &self.atoms)
     }
 
-    /// Appends every centroid and buffered value (weight 1) to `out`.
-    fn collect_items(&self, out: &mut Vec<Centroid>) {
+    /// The centroids with their atom flags, as merge items.
+    fn tagged(&self) -> Vec<Tagged> {
+        let mut out = Vec::with_capacity(self.centroids.len());
+        out.extend(
+            self.centroids
+                .iter()
+                .zip(&self.atoms)
+                .map(|(c, &a)| Tagged::new(c, a)),
+        );
+        out
+    }
+
+    /// Appends every centroid and buffered value (weight 1, an atom) to `out`.
+    fn collect_items(&self, out: &mut Vec<Tagged>) {
         out.reserve(self.centroids.len() + self.buffer.len() + self.pending.len());
-        out.extend_from_slice(&self.centroids);
-        out.extend(self.buffer.iter().map(|&k| Centroid {
-            mean: key_to_f64(k),
-            weight: 1.0,
+        out.extend(
+            self.centroids
+                .iter()
+                .zip(&self.atoms)
+                .map(|(c, &a)| Tagged::new(c, a)),
+        );
+        out.extend(self.buffer.iter().map(|&k| {
+            Tagged::new(
+                &Centroid {
+                    mean: key_to_f64(k),
+                    weight: 1.0,
+                },
+                true,
+            )
         }));
-        out.extend_from_slice(&self.pending);
+        out.extend(self.pending.iter().map(|c| Tagged::new(c, true)));
     }
 
     /// The centroids queries read. While every value is still its own centroid
@@ -643,33 +704,44 @@ impl TDigest {
     /// [`TDigest::compress`] first to avoid that copy when querying often.
     fn view(&self) -> View<'_> {
         let (min, max) = self.bounds();
+        let (cs, atoms) = self.view_centroids();
         View {
-            cs: self.view_centroids(),
+            cs,
+            atoms,
             min,
             max,
             total: self.count(),
         }
     }
 
-    fn view_centroids(&self) -> Cow<'_, [Centroid]> {
+    #[allow(clippy::type_complexity)]
+    fn view_centroids(&self) -> (Cow<'_, [Centroid]>, Cow<'_, [bool]>) {
         if self.buffer.is_empty() && self.pending.is_empty() {
-            return Cow::Borrowed(&self.centroids);
+            return (Cow::Borrowed(&self.centroids), Cow::Borrowed(&self.atoms));
         }
         let all_single = self.centroids.iter().all(|c| c.weight == 1.0)
             && self.pending.iter().all(|c| c.weight == 1.0);
         if !all_single {
             let mut copy = self.clone();
             copy.compress();
-            return Cow::Owned(copy.centroids);
+            return (Cow::Owned(copy.centroids), Cow::Owned(copy.atoms));
         }
         let mut keys = self.buffer.clone();
         let mut scratch = Vec::new();
         sort_keys(&mut keys, &mut scratch);
         let mut pending = self.pending.clone();
         pending.sort_unstable_by(cmp_centroid);
-        let mut items = Vec::with_capacity(keys.len() + pending.len() + self.centroids.len());
-        merge_sorted_into(&keys, &pending, &self.centroids, &mut items);
-        Cow::Owned(items)
+        let len = keys.len() + pending.len() + self.centroids.len();
+        let mut items = Vec::with_capacity(len);
+        let mut atoms = Vec::with_capacity(len);
+        merge_sorted_into(
+            &keys,
+            &pending,
+            (&self.centroids, &self.atoms),
+            &mut items,
+            &mut atoms,
+        );
+        (Cow::Owned(items), Cow::Owned(atoms))
     }
 
     /// Estimated quantile at normalized rank `q` in `[0, 1]`: the value at
@@ -789,17 +861,21 @@ impl TDigest {
 /// [`TDigest::view`]), the exact extremes and the total weight.
 struct View<'a> {
     cs: Cow<'a, [Centroid]>,
+    /// Atom flags, one per centroid.
+    atoms: Cow<'a, [bool]>,
     min: f64,
     max: f64,
     total: f64,
 }
 
 impl View<'_> {
-    /// A centroid is an atom (all its weight sits exactly at its mean) when it
-    /// is a single value, or when its mean equals the exact min or max.
+    /// Centroid `i` is an atom (all its weight sits exactly at its mean) when
+    /// its flag says so, or when its mean equals the exact min or max (no
+    /// value lies beyond them, so such a centroid holds that value only).
     #[inline]
-    fn is_atom(&self, c: &Centroid) -> bool {
-        c.weight == 1.0 || c.mean == self.min || c.mean == self.max
+    fn is_atom(&self, i: usize) -> bool {
+        let c = self.cs[i];
+        self.atoms[i] || c.mean == self.min || c.mean == self.max
     }
 
     /// (weight strictly below `x`, weight exactly at `x`) under the
@@ -844,8 +920,8 @@ impl View<'_> {
         if lo < hi {
             let mut atoms = 0.0;
             let mut spread = 0.0;
-            for c in &cs[lo..hi] {
-                if self.is_atom(c) {
+            for (i, c) in cs.iter().enumerate().take(hi).skip(lo) {
+                if self.is_atom(i) {
                     atoms += c.weight;
                 } else {
                     spread += c.weight;
@@ -858,8 +934,8 @@ impl View<'_> {
         let l = cs[lo - 1];
         let r = cs[lo];
         let before = before - l.weight;
-        let l_atom = self.is_atom(&l);
-        let r_atom = self.is_atom(&r);
+        let l_atom = self.is_atom(lo - 1);
+        let r_atom = self.is_atom(lo);
         let base = if l_atom {
             before + l.weight
         } else {
@@ -881,7 +957,7 @@ impl View<'_> {
         }
         if n == 1 || self.min == self.max {
             let c = cs[0];
-            if c.weight <= 1.0 || self.is_atom(&c) {
+            if c.weight <= 1.0 || self.is_atom(0) {
                 return c.mean;
             }
             // One non-atom centroid: interpolate through min, mean and max.
@@ -902,12 +978,12 @@ impl View<'_> {
             return self.max;
         }
         let first = cs[0];
-        if !self.is_atom(&first) && index < first.weight / 2.0 {
+        if !self.is_atom(0) && index < first.weight / 2.0 {
             let t = (index - 1.0) / (first.weight / 2.0 - 1.0);
             return lerp(self.min, first.mean, t.clamp(0.0, 1.0));
         }
         let last = cs[n - 1];
-        if !self.is_atom(&last) && total - index <= last.weight / 2.0 {
+        if !self.is_atom(n - 1) && total - index <= last.weight / 2.0 {
             let t = (total - index - 1.0) / (last.weight / 2.0 - 1.0);
             return lerp(self.max, last.mean, t.clamp(0.0, 1.0));
         }
@@ -917,14 +993,14 @@ impl View<'_> {
             let dw = (a.weight + b.weight) / 2.0;
             if so_far + dw > index {
                 let mut left = 0.0;
-                if self.is_atom(&a) {
+                if self.is_atom(i) {
                     if index - so_far < a.weight / 2.0 {
                         return a.mean;
                     }
                     left = a.weight / 2.0;
                 }
                 let mut right = 0.0;
-                if self.is_atom(&b) {
+                if self.is_atom(i + 1) {
                     if so_far + dw - index <= b.weight / 2.0 {
                         return b.mean;
                     }
@@ -958,9 +1034,66 @@ fn cmp_centroid(a: &Centroid, b: &Centroid) -> std::cmp::Ordering {
         .then_with(|| a.weight.total_cmp(&b.weight))
 }
 
-/// Sorts merge inputs canonically by `(mean, weight)`; equal pairs are
-/// interchangeable, so the result depends only on the multiset.
-fn sort_items(items: &mut Vec<Centroid>) {
+/// A merge input: a centroid and its atom flag packed in 16 bytes, ordered by
+/// `(mean, weight, atom)`. Weights are finite and positive, so their bit
+/// patterns (sign bit clear) order like the weights and leave room for the
+/// flag in the lowest bit after a shift.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Tagged {
+    mean: f64,
+    /// `weight.to_bits() << 1 | atom`.
+    weight_atom: u64,
+}
+
+impl Tagged {
+    #[inline]
+    fn new(c: &Centroid, atom: bool) -> Self {
+        Tagged {
+            mean: c.mean,
+            weight_atom: (c.weight.to_bits() << 1) | atom as u64,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    #[inline]
+    fn centroid(&self) -> Centroid {
+        Centroid {
+            mean: self.mean,
+            weight: f64::from_bits(self.weight_atom >> 1),
+        }
+    }
+
+    #[inline]
+    fn atom(&self) -> bool {
+        self.weight_atom & 1 == 1
+    }
+
+    /// Total order: mean, then weight, then non-atoms before atoms.
+    #[inline]
+    pub(crate) fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.mean
+            .total_cmp(&other.mean)
+            .then_with(|| self.weight_atom.cmp(&other.weight_atom))
+    }
+}
+
+/// Splits merge items into centroids and atom flags.
+fn untag(items: &[Tagged]) -> (Vec<Centroid>, Vec<bool>) {
+    (
+        items.iter().map(Tagged::centroid).collect(),
+        items.iter().map(Tagged::atom).collect(),
+    )
+}
+
+/// Sorts merge inputs canonically by `(mean, weight, atom)`; equal items are
+/// interchangeable, so the result depends only on the multiset. (The flag
+/// only orders items with equal mean and weight, so means and weights come
+/// out in the same sequence as without it.)
+fn sort_items(items: &mut Vec<Tagged>) {
     // -0.0 and +0.0 compare equal numerically; give them one representation
     // so that their order cannot depend on the inputs' order.
     for it in items.iter_mut() {
@@ -971,20 +1104,24 @@ fn sort_items(items: &mut Vec<Centroid>) {
     radix_sort(items, &mut Vec::new());
 }
 
-/// `true` when `cs` is sorted by [`cmp_centroid`] and holds no `-0.0` mean
-/// (which [`sort_items`] would rewrite).
-fn is_canonical(cs: &[Centroid]) -> bool {
+/// `true` when `cs` with its flags is sorted by [`Tagged::cmp`] and holds no
+/// `-0.0` mean (which [`sort_items`] would rewrite).
+fn is_canonical(cs: &[Centroid], atoms: &[bool]) -> bool {
     cs.iter()
         .all(|c| c.mean != 0.0 || c.mean.is_sign_positive())
-        && cs.windows(2).all(|w| cmp_centroid(&w[0], &w[1]).is_le())
+        && (1..cs.len()).all(|i| {
+            Tagged::new(&cs[i - 1], atoms[i - 1])
+                .cmp(&Tagged::new(&cs[i], atoms[i]))
+                .is_le()
+        })
 }
 
 /// Linear merge of two canonical sequences.
-fn merge_canonical(a: &[Centroid], b: &[Centroid], out: &mut Vec<Centroid>) {
+fn merge_canonical(a: &[Tagged], b: &[Tagged], out: &mut Vec<Tagged>) {
     out.reserve(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        if cmp_centroid(&b[j], &a[i]).is_lt() {
+        if b[j].cmp(&a[i]).is_lt() {
             out.push(b[j]);
             j += 1;
         } else {
@@ -996,42 +1133,59 @@ fn merge_canonical(a: &[Centroid], b: &[Centroid], out: &mut Vec<Centroid>) {
     out.extend_from_slice(&b[j..]);
 }
 
-/// Merges three ascending sequences into `out`: unit values (keys), weighted
-/// values and existing centroids. On equal means: unit values, then weighted
-/// values, then centroids.
+/// Merges three ascending sequences into `out` (flags into `out_atoms`):
+/// unit values (keys), weighted values (both atoms) and existing centroids
+/// with their flags. On equal means: unit values, then weighted values, then
+/// centroids.
 fn merge_sorted_into(
     keys: &[u64],
     pending: &[Centroid],
-    old: &[Centroid],
+    old: (&[Centroid], &[bool]),
     out: &mut Vec<Centroid>,
+    out_atoms: &mut Vec<bool>,
 ) {
+    let (old, old_atoms) = old;
     if pending.is_empty() {
         let mut j = 0;
         for &k in keys {
             let x = key_to_f64(k);
             while j < old.len() && old[j].mean < x {
                 out.push(old[j]);
+                out_atoms.push(old_atoms[j]);
                 j += 1;
             }
             out.push(Centroid {
                 mean: x,
                 weight: 1.0,
             });
+            out_atoms.push(true);
         }
         out.extend_from_slice(&old[j..]);
+        out_atoms.extend_from_slice(&old_atoms[j..]);
         return;
     }
     let mut first = Vec::with_capacity(keys.len() + pending.len());
-    merge_sorted_into(keys, &[], pending, &mut first);
+    let mut first_atoms = Vec::with_capacity(keys.len() + pending.len());
+    let pending_atoms = vec![true; pending.len()];
+    merge_sorted_into(
+        keys,
+        &[],
+        (pending, &pending_atoms),
+        &mut first,
+        &mut first_atoms,
+    );
     let mut j = 0;
     for c in first {
         while j < old.len() && old[j].mean < c.mean {
             out.push(old[j]);
+            out_atoms.push(old_atoms[j]);
             j += 1;
         }
         out.push(c);
+        out_atoms.push(true);
     }
     out.extend_from_slice(&old[j..]);
+    out_atoms.extend_from_slice(&old_atoms[j..]);
 }
 
 /// One K1 merge pass, ascending, over the sorted unit values `keys` merged
@@ -1047,32 +1201,52 @@ fn merge_sorted_into(
 ///
 /// Means accumulate as offsets from the centroid's first item, which keeps
 /// them accurate for data far from zero and avoids a division per item.
-fn pass_k1(keys: &[u64], old: &[Centroid], total: f64, compression: u16, out: &mut Vec<Centroid>) {
+///
+/// Atom flags (`old_atoms` in, `out_atoms` out, unit values are atoms): a
+/// centroid is an atom when all its items are atoms with the same mean. Items
+/// arrive ascending, so that is "every item is an atom and the last one's
+/// mean equals the first's": one comparison per item or per run of unit
+/// values, and no effect on which items are merged.
+#[allow(clippy::too_many_arguments)]
+fn pass_k1(
+    keys: &[u64],
+    old: &[Centroid],
+    old_atoms: &[bool],
+    total: f64,
+    compression: u16,
+    out: &mut Vec<Centroid>,
+    out_atoms: &mut Vec<bool>,
+) {
+    debug_assert_eq!(old.len(), old_atoms.len());
     let n = keys.len() + old.len();
     let (mut k, mut o) = (0usize, 0usize);
-    // The next item in merged order.
-    let next = |k: &mut usize, o: &mut usize| -> Option<Centroid> {
+    // The next item in merged order, with its atom flag.
+    let next = |k: &mut usize, o: &mut usize| -> Option<(Centroid, bool)> {
         if let Some(&key) = keys.get(*k) {
             let x = key_to_f64(key);
             if let Some(&c) = old.get(*o)
                 && c.mean < x
             {
                 *o += 1;
-                return Some(c);
+                return Some((c, old_atoms[*o - 1]));
             }
             *k += 1;
-            return Some(Centroid {
-                mean: x,
-                weight: 1.0,
-            });
+            return Some((
+                Centroid {
+                    mean: x,
+                    weight: 1.0,
+                },
+                true,
+            ));
         }
         let c = old.get(*o).copied();
         *o += 1;
-        c
+        c.map(|c| (c, old_atoms[*o - 1]))
     };
-    let Some(first) = next(&mut k, &mut o) else {
+    let Some((first, first_atom)) = next(&mut k, &mut o) else {
         return;
     };
+    let mut atom = first_atom;
     let p = K1Params::new(total, compression);
     let mut so_far = 0.0; // weight before the current centroid
     let mut origin = first.mean;
@@ -1101,6 +1275,7 @@ fn pass_k1(keys: &[u64], old: &[Centroid], total: f64, compression: u16, out: &m
                     for &key in &keys[k..k + m] {
                         offset_sum += key_to_f64(key) - origin;
                     }
+                    atom &= key_to_f64(keys[k + m - 1]) == origin;
                     w += m as f64;
                     k += m;
                     taken += m;
@@ -1108,22 +1283,25 @@ fn pass_k1(keys: &[u64], old: &[Centroid], total: f64, compression: u16, out: &m
                 }
             }
         }
-        let Some(it) = next(&mut k, &mut o) else {
+        let Some((it, it_atom)) = next(&mut k, &mut o) else {
             break;
         };
         taken += 1;
         if so_far + w + it.weight <= limit && taken != n {
             w += it.weight;
             offset_sum += (it.mean - origin) * it.weight;
+            atom &= it_atom && it.mean == origin;
         } else {
             out.push(Centroid {
                 mean: origin + offset_sum / w,
                 weight: w,
             });
+            out_atoms.push(atom);
             so_far += w;
             origin = it.mean;
             w = it.weight;
             offset_sum = 0.0;
+            atom = it_atom;
             limit = p.limit_after(so_far);
         }
     }
@@ -1131,6 +1309,7 @@ fn pass_k1(keys: &[u64], old: &[Centroid], total: f64, compression: u16, out: &m
         mean: origin + offset_sum / w,
         weight: w,
     });
+    out_atoms.push(atom);
 }
 
 /// Constants of one K1 pass.
@@ -1207,41 +1386,57 @@ impl K1Params {
 /// How much finer than the K2 limit K1's tail centroids are kept.
 const TAIL_FACTOR: f64 = 2.0;
 
-/// One DataSketches K2 merge pass, reproducing its arithmetic exactly.
-fn pass_k2(items: &[Centroid], total: f64, k: u16, reverse: bool, out: &mut Vec<Centroid>) {
+/// One DataSketches K2 merge pass, reproducing its arithmetic exactly. Atom
+/// flags are carried along (a merged centroid stays an atom when both parts
+/// are atoms of the same value) without affecting any decision.
+fn pass_k2(
+    items: &[Centroid],
+    item_atoms: &[bool],
+    total: f64,
+    k: u16,
+    reverse: bool,
+    out: &mut Vec<Centroid>,
+    out_atoms: &mut Vec<bool>,
+) {
+    debug_assert_eq!(items.len(), item_atoms.len());
     let compression = 2.0 * k as f64;
     let normalizer = compression / (4.0 * (total / compression).ln() + 24.0);
     let bound = |q: f64| q * (1.0 - q) / normalizer;
-    let step = |idx: usize, it: &Centroid, out: &mut Vec<Centroid>, so_far: &mut f64| {
+    let mut so_far = 0.0;
+    let mut step = |idx: usize, it: &Centroid, it_atom: bool| {
         if idx == 0 {
             out.push(*it);
+            out_atoms.push(it_atom);
             return;
         }
         let last = out.last_mut().expect("first item pushed");
         let proposed = last.weight + it.weight;
         let mut add = false;
         if idx != 1 {
-            let q0 = *so_far / total;
-            let q2 = (*so_far + proposed) / total;
+            let q0 = so_far / total;
+            let q2 = (so_far + proposed) / total;
             add = proposed <= total * bound(q0).min(bound(q2));
         }
         if add {
+            let last_atom = out_atoms.last_mut().expect("first flag pushed");
+            *last_atom = *last_atom && it_atom && it.mean == last.mean;
             last.weight += it.weight;
             last.mean += (it.mean - last.mean) * it.weight / last.weight;
         } else {
-            *so_far += last.weight;
+            so_far += last.weight;
             out.push(*it);
+            out_atoms.push(it_atom);
         }
     };
-    let mut so_far = 0.0;
     if reverse {
-        for (idx, it) in items.iter().rev().enumerate() {
-            step(idx, it, out, &mut so_far);
+        for (idx, (it, &a)) in items.iter().zip(item_atoms).rev().enumerate() {
+            step(idx, it, a);
         }
         out.reverse();
+        out_atoms.reverse();
     } else {
-        for (idx, it) in items.iter().enumerate() {
-            step(idx, it, out, &mut so_far);
+        for (idx, (it, &a)) in items.iter().zip(item_atoms).enumerate() {
+            step(idx, it, a);
         }
     }
 }

@@ -14,6 +14,8 @@ struct Repr {
     scale: Scale,
     buffer_capacity: u64,
     centroids: Vec<Centroid>,
+    /// One flag per centroid: all its values were identical.
+    atoms: Vec<bool>,
     buffer: Vec<f64>,
     pending: Vec<Centroid>,
     min: f64,
@@ -30,6 +32,7 @@ impl Serialize for TDigest {
             scale: self.scale,
             buffer_capacity: self.buffer_capacity as u64,
             centroids: self.centroids.clone(),
+            atoms: self.atoms.clone(),
             buffer: self.buffer.iter().map(|&k| key_to_f64(k)).collect(),
             pending: self.pending.clone(),
             min: self.bounds().0,
@@ -71,6 +74,9 @@ fn validate(r: Repr) -> Result<TDigest, String> {
         prev = c.mean;
         total += c.weight;
     }
+    if r.atoms.len() != r.centroids.len() {
+        return Err("one atom flag per centroid expected".into());
+    }
     let mut pending_weight = 0.0;
     for c in &r.pending {
         if !(in_range(c.mean) && c.weight.is_finite() && c.weight > 0.0) {
@@ -86,6 +92,7 @@ fn validate(r: Repr) -> Result<TDigest, String> {
         d.max = r.max;
     }
     d.centroids = r.centroids;
+    d.atoms = r.atoms;
     d.centroid_weight = total;
     d.buffer = r.buffer.into_iter().map(f64_to_key).collect();
     d.pending = r.pending;

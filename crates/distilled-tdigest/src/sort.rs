@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 pub(crate) use distilled_core::order_key::{f64_to_key, key_to_f64};
 
-use crate::{Centroid, cmp_centroid};
+use crate::{Centroid, Tagged, cmp_centroid};
 
 /// Below this length a comparison sort beats the histogram set-up.
 const SMALL: usize = 96;
@@ -55,6 +55,18 @@ impl RadixItem for Centroid {
     #[inline(always)]
     fn cmp_full(&self, other: &Self) -> Ordering {
         cmp_centroid(self, other)
+    }
+    const KEY_IS_TOTAL: bool = false;
+}
+
+impl RadixItem for Tagged {
+    #[inline(always)]
+    fn key(&self) -> u64 {
+        f64_to_key(self.mean())
+    }
+    #[inline(always)]
+    fn cmp_full(&self, other: &Self) -> Ordering {
+        self.cmp(other)
     }
     const KEY_IS_TOTAL: bool = false;
 }
