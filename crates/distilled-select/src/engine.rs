@@ -129,6 +129,20 @@ impl Default for Weights {
     }
 }
 
+/// The unit of the weights in [`Engine::overlap`]: every weight is a whole
+/// number of units, so overlaps are summed exactly in integers.
+const OV_UNIT: f64 = 0.5;
+
+/// A weight in units of [`OV_UNIT`].
+fn units(w: f64) -> u32 {
+    let u = w / OV_UNIT;
+    debug_assert!(
+        u >= 0.0 && u.fract() == 0.0,
+        "weight {w} not a multiple of {OV_UNIT}"
+    );
+    u as u32
+}
+
 /// Largest number of leaves of a numeric bucket tree.
 const MAX_LEAVES: usize = 1024;
 /// Pairs are balanced while the number of characteristics is at most this
@@ -273,6 +287,18 @@ impl Cand {
     }
 }
 
+impl Cand {
+    /// `self > other` in the candidates' order ([`Ord`]), with one
+    /// floating-point compare in the common case of different scores
+    /// (scores are finite, so `>` agrees with `total_cmp` whenever the
+    /// scores differ).
+    #[inline]
+    fn beats(&self, other: &Self) -> bool {
+        self.score > other.score
+            || (self.score == other.score && self.cmp(other) == Ordering::Greater)
+    }
+}
+
 impl PartialEq for Cand {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -347,7 +373,9 @@ pub(crate) struct Engine {
     /// Per characteristic: levels a code spans in [`Engine::overlap`]
     /// (`1 + log2 k` for numeric, 1 for categorical) and the weight of each.
     ov_path: Vec<u32>,
-    ov_weight: Vec<f64>,
+    ov_units: Vec<u32>,
+    /// Weight of a pair cell in units of [`OV_UNIT`].
+    pair_units: u32,
     // Scratch reused across batches: per candidate codes, coarse codes and
     // overlap codes.
     codes: Vec<u32>,
@@ -400,7 +428,8 @@ impl Engine {
             rebuilds: 0,
             now: f64::NEG_INFINITY,
             ov_path: Vec::new(),
-            ov_weight: Vec::new(),
+            ov_units: Vec::new(),
+            pair_units: 0,
             codes: Vec::new(),
             coarse: Vec::new(),
             ovc: Vec::new(),
@@ -454,14 +483,15 @@ impl Engine {
         }
         self.cnt = vec![0; slots];
         let wt = self.weights;
-        (self.ov_path, self.ov_weight) = self
+        (self.ov_path, self.ov_units) = self
             .layouts
             .iter()
             .map(|l| match l {
-                Some(l) => (1 + l.levels(), wt.numeric_level),
-                None => (1, wt.categorical),
+                Some(l) => (1 + l.levels(), units(wt.numeric_level)),
+                None => (1, units(wt.categorical)),
             })
             .unzip();
+        self.pair_units = units(wt.pair);
         self.base = base;
         self.pairs = pairs;
     }
@@ -594,16 +624,18 @@ impl Engine {
     /// coarse codes share `m (m - 1) / 2` pair cells.
     #[inline]
     fn overlap(&self, a: &[u32], ac: &[u32], b: &[u32], bc: &[u32]) -> f64 {
-        let mut o = 0.0;
-        for (((&x, &y), &path), &w) in a.iter().zip(b).zip(&self.ov_path).zip(&self.ov_weight) {
+        // Integer units of OV_UNIT: every weight is a whole number of them,
+        // so the sum is exact, as the floating-point sum of the weights was.
+        let mut o = 0u32;
+        for (((&x, &y), &path), &u) in a.iter().zip(b).zip(&self.ov_path).zip(&self.ov_units) {
             let differing = 32 - (x ^ y).leading_zeros();
-            o += w * f64::from(path - differing.min(path));
+            o += u * (path - differing.min(path));
         }
         if self.pairs_on {
-            let m = ac.iter().zip(bc).filter(|(x, y)| x == y).count();
-            o += self.weights.pair * (m * m.saturating_sub(1) / 2) as f64;
+            let m = ac.iter().zip(bc).filter(|(x, y)| x == y).count() as u32;
+            o += self.pair_units * (m * m.saturating_sub(1) / 2);
         }
-        o
+        f64::from(o) * OV_UNIT
     }
 
     /// Codes for [`Engine::overlap`]: as [`Engine::codes_of`], except that a
@@ -710,24 +742,41 @@ impl Engine {
             let mut ovc = std::mem::take(&mut self.ovc);
             ovc.resize(n * w, 0);
             self.overlap_codes(&codes, &mut ovc);
-            for _ in 0..k {
-                let mut best = usize::MAX;
-                for (j, c) in cands.iter().enumerate() {
-                    if !out[j] && (best == usize::MAX || c.cmp(&cands[best]) == Ordering::Greater) {
-                        best = j;
-                    }
+            // The first pick is the best initial score; then each pass over
+            // the candidates lowers the unpassed ones' scores by their overlap
+            // with the pick and finds the next best in the same loop. Passed
+            // candidates are skipped, and no update follows the last pick.
+            let mut best = usize::MAX;
+            for (j, c) in cands.iter().enumerate() {
+                if best == usize::MAX || c.beats(&cands[best]) {
+                    best = j;
                 }
+            }
+            for pick in 0..k {
                 if best == usize::MAX {
                     break;
                 }
                 out[best] = true;
                 let rb = best * w..(best + 1) * w;
                 self.apply(&codes[rb.clone()], &coarse[rb.clone()], ONE_PASSED, false);
+                if pick + 1 == k {
+                    break;
+                }
                 let (bo, bc) = (&ovc[rb.clone()], &coarse[rb]);
+                let mut next = usize::MAX;
+                let mut top = cands[0];
                 for (j, c) in cands.iter_mut().enumerate() {
+                    if out[j] {
+                        continue;
+                    }
                     let r = j * w..(j + 1) * w;
                     c.score -= self.overlap(&ovc[r.clone()], &coarse[r], bo, bc);
+                    if next == usize::MAX || c.beats(&top) {
+                        next = j;
+                        top = *c;
+                    }
                 }
+                best = next;
             }
             self.ovc = ovc;
         }
