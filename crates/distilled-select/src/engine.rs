@@ -183,7 +183,16 @@ impl NumLayout {
             // first step takes the remainder.
             let b = if r.is_multiple_of(3) { 3 } else { r % 3 };
             let sh = r - b;
-            let table: Vec<f64> = (1..(k >> sh)).map(|i| bounds[(i << sh) - 1]).collect();
+            // Groups of eight: the separators of each group of `1 << b`
+            // sub-groups, padded with +inf (never `<=` a finite value), so
+            // that every step compares a whole aligned block of eight.
+            let groups = (k >> sh) >> b;
+            let mut table = vec![f64::INFINITY; groups * 8];
+            for g in 0..groups {
+                for i in 1..(1usize << b) {
+                    table[g * 8 + i - 1] = bounds[(((g << b) + i) << sh) - 1];
+                }
+            }
             steps.push((b, table));
             r = sh;
         }
@@ -197,17 +206,22 @@ impl NumLayout {
     /// Number of boundaries `<= x` (the partition point), by an 8-ary
     /// search: each step counts, branch-free, how many of the (at most
     /// seven) separators inside the current group of leaves are `<= x`,
-    /// which picks the sub-group. 1024 leaves take 1 + 7 + 7 + 7 compares
-    /// in four dependent steps over small contiguous tables, where a
+    /// which picks the sub-group. Each group is an aligned block of eight
+    /// (padded with +inf), so a step is a few vector compares; 1024 leaves
+    /// take four dependent steps over small contiguous tables, where a
     /// binary search is ten dependent loads and a flat count is 1023
     /// compares.
     #[inline]
     fn leaf(&self, x: f64) -> usize {
+        // Values are finite; should +inf ever come, it must not count the
+        // padding.
+        let x = x.min(f64::MAX);
         let mut idx = 0usize;
         for (b, table) in &self.steps {
-            let start = idx << b;
-            let sl = &table[start..start + (1 << b) - 1];
-            idx = start + count_le(sl, x);
+            let block: &[f64; 8] = table[idx * 8..idx * 8 + 8]
+                .try_into()
+                .expect("blocks of eight");
+            idx = (idx << b) + count_le8(block, x);
         }
         idx
     }
@@ -219,13 +233,11 @@ impl NumLayout {
     }
 }
 
-/// Number of values `<= x` in `b`, branch-free.
+/// Number of values `<= x` in a block of eight, branch-free (vector
+/// compares; `x` is finite, so +inf padding never counts).
 #[inline]
-fn count_le(b: &[f64], x: f64) -> usize {
-    if let Ok(b7) = <&[f64; 7]>::try_from(b) {
-        return b7.iter().map(|&v| usize::from(v <= x)).sum();
-    }
-    b.iter().map(|&v| usize::from(v <= x)).sum()
+fn count_le8(b: &[f64; 8], x: f64) -> usize {
+    b.iter().map(|&v| u64::from(v <= x)).sum::<u64>() as usize
 }
 
 /// Exact order statistics of a sorted sample, seen through the workspace's
@@ -976,6 +988,9 @@ mod tests {
                     "k {k} x {x}"
                 );
                 x += 0.5;
+            }
+            for x in [f64::INFINITY, f64::MAX, f64::NEG_INFINITY] {
+                assert_eq!(l.leaf(x), bounds.partition_point(|&b| b <= x), "k {k}");
             }
         }
     }
