@@ -650,6 +650,50 @@ impl Engine {
         f64::from(o) * OV_UNIT
     }
 
+    /// One greedy step for rows of `W` characteristics: lowers every
+    /// unpassed candidate's score by its overlap with the pick `best` (as
+    /// [`Engine::overlap`], with fixed-size rows) and returns the best
+    /// unpassed candidate after the update (`usize::MAX` if none).
+    #[inline]
+    fn rescore<const W: usize>(
+        &self,
+        best: usize,
+        ovc: &[u32],
+        coarse: &[u32],
+        cands: &mut [Cand],
+        out: &[bool],
+    ) -> usize {
+        let row = |v: &[u32], j: usize| -> [u32; W] {
+            v[j * W..(j + 1) * W].try_into().expect("rows of W")
+        };
+        let path: [u32; W] = self.ov_path[..W].try_into().expect("W characteristics");
+        let units: [u32; W] = self.ov_units[..W].try_into().expect("W characteristics");
+        let pair_units = if self.pairs_on { self.pair_units } else { 0 };
+        let (bo, bc) = (row(ovc, best), row(coarse, best));
+        let mut next = usize::MAX;
+        let mut top = cands[0];
+        for (j, c) in cands.iter_mut().enumerate() {
+            if out[j] {
+                continue;
+            }
+            let (a, ac) = (row(ovc, j), row(coarse, j));
+            let mut o = 0u32;
+            let mut m = 0u32;
+            for i in 0..W {
+                let differing = 32 - (a[i] ^ bo[i]).leading_zeros();
+                o += units[i] * (path[i] - differing.min(path[i]));
+                m += u32::from(ac[i] == bc[i]);
+            }
+            o += pair_units * (m * m.saturating_sub(1) / 2);
+            c.score -= f64::from(o) * OV_UNIT;
+            if next == usize::MAX || c.beats(&top) {
+                next = j;
+                top = *c;
+            }
+        }
+        next
+    }
+
     /// Codes for [`Engine::overlap`]: as [`Engine::codes_of`], except that a
     /// missing numeric value is `k` (one past the leaves), so that two
     /// missing values share all `1 + log2 k` levels (the "missing" bucket,
@@ -774,20 +818,35 @@ impl Engine {
                 if pick + 1 == k {
                     break;
                 }
-                let (bo, bc) = (&ovc[rb.clone()], &coarse[rb]);
-                let mut next = usize::MAX;
-                let mut top = cands[0];
-                for (j, c) in cands.iter_mut().enumerate() {
-                    if out[j] {
-                        continue;
+                // Widths up to the pair limit get a copy of the loop with
+                // fixed-size rows (unrolled, no per-row slicing).
+                let next = match w {
+                    1 => self.rescore::<1>(best, &ovc, &coarse, &mut cands, &out),
+                    2 => self.rescore::<2>(best, &ovc, &coarse, &mut cands, &out),
+                    3 => self.rescore::<3>(best, &ovc, &coarse, &mut cands, &out),
+                    4 => self.rescore::<4>(best, &ovc, &coarse, &mut cands, &out),
+                    5 => self.rescore::<5>(best, &ovc, &coarse, &mut cands, &out),
+                    6 => self.rescore::<6>(best, &ovc, &coarse, &mut cands, &out),
+                    7 => self.rescore::<7>(best, &ovc, &coarse, &mut cands, &out),
+                    8 => self.rescore::<8>(best, &ovc, &coarse, &mut cands, &out),
+                    _ => {
+                        let (bo, bc) = (&ovc[rb.clone()], &coarse[rb]);
+                        let mut next = usize::MAX;
+                        let mut top = cands[0];
+                        for (j, c) in cands.iter_mut().enumerate() {
+                            if out[j] {
+                                continue;
+                            }
+                            let r = j * w..(j + 1) * w;
+                            c.score -= self.overlap(&ovc[r.clone()], &coarse[r], bo, bc);
+                            if next == usize::MAX || c.beats(&top) {
+                                next = j;
+                                top = *c;
+                            }
+                        }
+                        next
                     }
-                    let r = j * w..(j + 1) * w;
-                    c.score -= self.overlap(&ovc[r.clone()], &coarse[r], bo, bc);
-                    if next == usize::MAX || c.beats(&top) {
-                        next = j;
-                        top = *c;
-                    }
-                }
+                };
                 best = next;
             }
             self.ovc = ovc;
