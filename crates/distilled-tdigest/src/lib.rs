@@ -20,6 +20,18 @@
 //!   in the same order, a K2 digest writes the same bytes as the Python
 //!   `datasketches` 5.2.0 `tdigest_double`.
 //!
+//! # Repeated values
+//!
+//! Each centroid carries an *atom* flag: every value merged into it was the
+//! same value. Queries treat atoms as point masses (steps of the distribution
+//! function), so a quantile inside an atom's weight is its exact value and
+//! `rank`/`cdf` count it on the correct side. K1 merge passes also keep heavy
+//! atoms (many copies of one value) out of centroids holding other values
+//! ("value cuts", at most `compression` per pass), so streams of few
+//! distinct values (integer latencies, status codes) are answered with data
+//! values at the right rank. K2 digests carry the flags too but keep
+//! DataSketches' merge decisions (their bytes are unchanged).
+//!
 //! # Guarantees
 //!
 //! * `min` and `max` are exact, also after merges and serialization.
@@ -1202,6 +1214,13 @@ fn merge_sorted_into(
 /// Means accumulate as offsets from the centroid's first item, which keeps
 /// them accurate for data far from zero and avoids a division per item.
 ///
+/// Value cuts: a centroid may also end before its limit so that a heavy atom
+/// (many copies of one value, see [`value_cut`]) is not mixed with other
+/// values, which would put interpolated values between two data values into
+/// answers. At most `compression / 2` such cuts per pass keep the centroid
+/// count bounded; data without repeated values never triggers one, so its
+/// digests are unchanged.
+///
 /// Atom flags (`old_atoms` in, `out_atoms` out, unit values are atoms): a
 /// centroid is an atom when all its items are atoms with the same mean. Items
 /// arrive ascending, so that is "every item is an atom and the last one's
@@ -1255,8 +1274,17 @@ fn pass_k1(
     // The first item stays a single centroid: the extreme of the pass.
     let mut limit = 0.0;
     let mut taken = 1usize; // items consumed so far
+    // Value cuts (see the function documentation): how many are left this
+    // pass, whether the next item must start a new centroid, and the mean of
+    // the last centroid written when it was an atom.
+    let mut cuts_left = compression as usize;
+    // An atom this heavy is kept apart wherever it sits; lighter ones only
+    // when they fill half of their centroid's allowed weight.
+    let heavy = (total / (4.0 * compression as f64)).max(2.0);
+    let mut cut_next = false;
+    let mut prev_atom = f64::NAN;
     loop {
-        if k < keys.len() {
+        if k < keys.len() && !cut_next {
             let room = limit - (so_far + w);
             if room >= 1.0 {
                 // Unit values that fit, keeping the overall last item out.
@@ -1266,10 +1294,24 @@ fn pass_k1(
                 while m > 0 && so_far + w + m as f64 > limit {
                     m -= 1; // rounding of a non-integral limit
                 }
+                let mut heavy_old = f64::NAN;
                 if let Some(c) = old.get(o) {
                     // An old centroid with a smaller mean comes first.
                     let bound = c.mean;
                     m = keys[k..k + m].partition_point(|&key| key_to_f64(key) <= bound);
+                    let cap = (limit - so_far).min(2.0 * heavy);
+                    if old_atoms[o] && c.weight >= 2.0 && 8.0 * c.weight >= cap {
+                        heavy_old = bound;
+                    }
+                }
+                if m > 0 && cuts_left > 0 {
+                    let cap = (limit - so_far).min(2.0 * heavy);
+                    let run = &keys[k..k + m];
+                    if let Some(j) = value_cut(run, atom, origin, w, cap, prev_atom, heavy_old) {
+                        m = j;
+                        cut_next = true;
+                        cuts_left -= 1;
+                    }
                 }
                 if m > 0 {
                     for &key in &keys[k..k + m] {
@@ -1287,7 +1329,20 @@ fn pass_k1(
             break;
         };
         taken += 1;
-        if so_far + w + it.weight <= limit && taken != n {
+        let fits = so_far + w + it.weight <= limit && taken != n;
+        let mut cut = std::mem::take(&mut cut_next);
+        if fits && !cut && cuts_left > 0 && !(atom && it_atom && it.mean == origin) {
+            // A heavy atom is not mixed with another value, on either side.
+            let cap = (limit - so_far).min(2.0 * heavy);
+            let after_heavy =
+                atom && w >= 2.0 && it.mean != origin && (2.0 * w >= cap || prev_atom == origin);
+            let before_heavy = it_atom && it.weight >= 2.0 && 8.0 * it.weight >= cap;
+            if after_heavy || before_heavy {
+                cut = true;
+                cuts_left -= 1;
+            }
+        }
+        if fits && !cut {
             w += it.weight;
             offset_sum += (it.mean - origin) * it.weight;
             atom &= it_atom && it.mean == origin;
@@ -1297,6 +1352,7 @@ fn pass_k1(
                 weight: w,
             });
             out_atoms.push(atom);
+            prev_atom = if atom { origin } else { f64::NAN };
             so_far += w;
             origin = it.mean;
             w = it.weight;
@@ -1310,6 +1366,52 @@ fn pass_k1(
         weight: w,
     });
     out_atoms.push(atom);
+}
+
+/// Where a run of unit values (`run`, sorted, all fitting the current
+/// centroid) must be cut so that a heavy atom is not mixed with other values;
+/// `None` to take the whole run. The current centroid (an atom of value
+/// `origin` when `atom`, of weight `w`; `cap` is its allowed weight, at most
+/// twice the pass's heaviness threshold `W/(4·compression)`) is a heavy atom
+/// once it holds at least two copies and half of `cap`, or continues an atom
+/// of the same value written just before (`prev_atom`). A heavy atom ahead is
+/// an old atom centroid of value `heavy_old` (NaN if none; the caller picks
+/// atoms of weight at least `max(2, cap/8)`) or a run of at least
+/// `max(2, cap/2)` equal values.
+fn value_cut(
+    run: &[u64],
+    atom: bool,
+    origin: f64,
+    w: f64,
+    cap: f64,
+    prev_atom: f64,
+    heavy_old: f64,
+) -> Option<usize> {
+    let m = run.len();
+    let mut same = 0;
+    if atom {
+        // After a heavy atom: stop at the first different value.
+        same = run.partition_point(|&key| key_to_f64(key) <= origin);
+        let ww = w + same as f64;
+        if same < m && ww >= 2.0 && (2.0 * ww >= cap || prev_atom == origin) {
+            return Some(same);
+        }
+    }
+    // Before a heavy atom: the values that join the next old atom.
+    if !heavy_old.is_nan() {
+        let j = run.partition_point(|&key| key_to_f64(key) < heavy_old);
+        if j < m && j >= same && !(atom && heavy_old == origin) {
+            return Some(j);
+        }
+    }
+    // Before a long run of one value (sorted keys: equal ends, equal run).
+    let min_len = (cap / 2.0).max(2.0) as usize;
+    if m - same >= min_len {
+        let span = min_len - 1;
+        let j = (same..m - span).find(|&i| run[i] == run[i + span])?;
+        return Some(j);
+    }
+    None
 }
 
 /// Constants of one K1 pass.

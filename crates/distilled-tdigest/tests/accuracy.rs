@@ -177,8 +177,14 @@ fn check(scale: Scale, n: usize, seeds: std::ops::Range<u64>, tail: f64, max: f6
             "{scale} {dist:?}: q=0.01/0.99 {at:?}"
         );
         match dist {
-            // Between two heavy repeated values, interpolation lands on
-            // neither: the error can reach the frequency of a value (~2%).
+            // K1 keeps heavy repeated values in atoms of their own (value
+            // cuts): exact answers here. K2 keeps DataSketches' merge
+            // decisions, so a centroid can mix two repeated values and an
+            // answer between them misses by up to a value's frequency (~3%).
+            Dist::Duplicates if scale == Scale::K1 => {
+                assert!(m < 1e-3, "{scale} {dist:?}: max {m}");
+                assert!(w.cdf < 1e-3, "{scale} {dist:?}: rank() error {}", w.cdf);
+            }
             Dist::Duplicates => assert!(m < 0.05, "{scale} {dist:?}: max {m}"),
             _ => {
                 assert!(at[2] < max, "{scale} {dist:?}: median {at:?}");
