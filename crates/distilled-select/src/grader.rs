@@ -157,7 +157,22 @@ impl<R, F: Fn(&R) -> Option<f64>> Grader<R> for NumericGrader<F> {
 #[derive(Debug, Clone)]
 struct CategoryIndex {
     categories: Vec<String>,
+    /// Per category, [`tag`] of its name: the scan compares these integers
+    /// first and the bytes only on a match (a name of at most two bytes is
+    /// its tag, so its match is decided without comparing bytes).
+    tags: Vec<u64>,
     map: Option<std::collections::HashMap<String, u32>>,
+}
+
+/// Length, first and last byte of `s` in one integer: equal strings have
+/// equal tags, so unequal tags rule a category out cheaply.
+#[inline]
+fn tag(s: &str) -> u64 {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) => ((b.len() as u64) << 16) | (u64::from(f) << 8) | u64::from(l),
+        _ => 0,
+    }
 }
 
 impl CategoryIndex {
@@ -170,18 +185,27 @@ impl CategoryIndex {
                 .map(|(i, c)| (c.clone(), i as u32))
                 .collect()
         });
-        Self { categories, map }
+        let tags = categories.iter().map(|c| tag(c)).collect();
+        Self {
+            categories,
+            tags,
+            map,
+        }
     }
 
     #[inline]
     fn lookup(&self, value: &str) -> Grade {
         let found = match &self.map {
             Some(m) => m.get(value).copied(),
-            None => self
-                .categories
-                .iter()
-                .position(|c| c == value)
-                .map(|i| i as u32),
+            None => {
+                let t = tag(value);
+                let short = value.len() <= 2;
+                self.tags
+                    .iter()
+                    .zip(&self.categories)
+                    .position(|(&ct, c)| ct == t && (short || c == value))
+                    .map(|i| i as u32)
+            }
         };
         found.map_or(Grade::Other, Grade::Category)
     }
@@ -483,4 +507,28 @@ pub struct DataPoint<R> {
     pub grades: Vec<Grade>,
     /// `true` once the distiller has passed the record on.
     pub passed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tag prefilter finds exactly the equal names: empty, one- and
+    /// two-byte names (decided by the tag alone) and longer names sharing
+    /// length, first and last byte.
+    #[test]
+    fn category_lookup_is_exact() {
+        let cats = ["", "a", "ab", "ba", "aab", "abb", "axxb", "ayyb", "über"];
+        let idx = CategoryIndex::new(&cats);
+        assert!(idx.map.is_some());
+        let small = CategoryIndex::new(&cats[..8]);
+        assert!(small.map.is_none());
+        for (i, c) in cats[..8].iter().enumerate() {
+            assert_eq!(small.lookup(c), Grade::Category(i as u32), "{c:?}");
+        }
+        for v in ["b", "aa", "bb", "acb", "axyb", "abab", "x", "über"] {
+            assert_eq!(small.lookup(v), Grade::Other, "{v:?}");
+        }
+        assert_eq!(idx.lookup("über"), Grade::Category(8));
+    }
 }
