@@ -1404,12 +1404,22 @@ fn value_cut(
             return Some(j);
         }
     }
-    // Before a long run of one value (sorted keys: equal ends, equal run).
+    // Before a long run of one value. Such a run covers two sample points
+    // `h` apart (sorted keys: equal samples, equal run between them), so
+    // only every `h`-th key is compared: continuous data pays almost nothing.
     let min_len = (cap / 2.0).max(2.0) as usize;
     if m - same >= min_len {
-        let span = min_len - 1;
-        let j = (same..m - span).find(|&i| run[i] == run[i + span])?;
-        return Some(j);
+        let h = (min_len / 2).max(1);
+        let mut j = same;
+        while j + h < m {
+            if run[j] == run[j + h] {
+                let start = same + run[same..j].partition_point(|&key| key < run[j]);
+                if start + min_len <= m && run[start + min_len - 1] == run[j] {
+                    return Some(start);
+                }
+            }
+            j += h;
+        }
     }
     None
 }
