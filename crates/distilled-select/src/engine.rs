@@ -328,6 +328,14 @@ impl Ord for Cand {
     }
 }
 
+/// A live candidate of [`Engine::greedy`] with its overlap and coarse codes.
+#[derive(Debug, Clone, Copy)]
+struct Live<const W: usize> {
+    c: Cand,
+    ov: [u32; W],
+    co: [u32; W],
+}
+
 /// Leaf code of a missing numeric value.
 const MISSING: u32 = u32::MAX;
 
@@ -650,48 +658,74 @@ impl Engine {
         f64::from(o) * OV_UNIT
     }
 
-    /// One greedy step for rows of `W` characteristics: lowers every
-    /// unpassed candidate's score by its overlap with the pick `best` (as
-    /// [`Engine::overlap`], with fixed-size rows) and returns the best
-    /// unpassed candidate after the update (`usize::MAX` if none).
-    #[inline]
-    fn rescore<const W: usize>(
-        &self,
-        best: usize,
+    /// The greedy for rows of `W` characteristics (up to the pair limit):
+    /// as the general loop in [`Engine::select`], with each candidate's
+    /// overlap and coarse codes held beside it in fixed-size arrays, and
+    /// passed candidates swapped out of the live list instead of skipped
+    /// (the order of the list does not matter: [`Cand::beats`] is a strict
+    /// total order, so the best is the same whatever the scan order).
+    fn greedy<const W: usize>(
+        &mut self,
+        k: usize,
+        cands: &[Cand],
         ovc: &[u32],
+        codes: &[u32],
         coarse: &[u32],
-        cands: &mut [Cand],
-        out: &[bool],
-    ) -> usize {
+        out: &mut [bool],
+    ) {
         let row = |v: &[u32], j: usize| -> [u32; W] {
             v[j * W..(j + 1) * W].try_into().expect("rows of W")
         };
         let path: [u32; W] = self.ov_path[..W].try_into().expect("W characteristics");
         let units: [u32; W] = self.ov_units[..W].try_into().expect("W characteristics");
         let pair_units = if self.pairs_on { self.pair_units } else { 0 };
-        let (bo, bc) = (row(ovc, best), row(coarse, best));
-        let mut next = usize::MAX;
-        let mut top = cands[0];
-        for (j, c) in cands.iter_mut().enumerate() {
-            if out[j] {
-                continue;
-            }
-            let (a, ac) = (row(ovc, j), row(coarse, j));
-            let mut o = 0u32;
-            let mut m = 0u32;
-            for i in 0..W {
-                let differing = 32 - (a[i] ^ bo[i]).leading_zeros();
-                o += units[i] * (path[i] - differing.min(path[i]));
-                m += u32::from(ac[i] == bc[i]);
-            }
-            o += pair_units * (m * m.saturating_sub(1) / 2);
-            c.score -= f64::from(o) * OV_UNIT;
-            if next == usize::MAX || c.beats(&top) {
-                next = j;
-                top = *c;
+        let mut live: Vec<Live<W>> = cands
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| Live {
+                c,
+                ov: row(ovc, j),
+                co: row(coarse, j),
+            })
+            .collect();
+        let mut best = 0;
+        for (j, l) in live.iter().enumerate() {
+            if l.c.beats(&live[best].c) {
+                best = j;
             }
         }
-        next
+        for pick in 0..k {
+            if live.is_empty() {
+                break;
+            }
+            let b = live.swap_remove(best);
+            let i = b.c.idx as usize;
+            out[i] = true;
+            self.apply(&codes[i * W..(i + 1) * W], &b.co, ONE_PASSED, false);
+            if pick + 1 == k || live.is_empty() {
+                break;
+            }
+            best = 0;
+            let mut top = b.c;
+            for (j, l) in live.iter_mut().enumerate() {
+                let mut o = 0u32;
+                let mut m = 0u32;
+                for t in 0..W {
+                    // Bit length of the XOR: `2d + 1` is never zero, so
+                    // this is one bit scan without a zero check.
+                    let d = u64::from(l.ov[t] ^ b.ov[t]);
+                    let differing = 63 - ((d << 1) | 1).leading_zeros();
+                    o += units[t] * (path[t] - differing.min(path[t]));
+                    m += u32::from(l.co[t] == b.co[t]);
+                }
+                o += pair_units * (m * m.saturating_sub(1) / 2);
+                l.c.score -= f64::from(o) * OV_UNIT;
+                if j == 0 || l.c.beats(&top) {
+                    best = j;
+                    top = l.c;
+                }
+            }
+        }
     }
 
     /// Codes for [`Engine::overlap`]: as [`Engine::codes_of`], except that a
@@ -802,34 +836,32 @@ impl Engine {
             // the candidates lowers the unpassed ones' scores by their overlap
             // with the pick and finds the next best in the same loop. Passed
             // candidates are skipped, and no update follows the last pick.
-            let mut best = usize::MAX;
-            for (j, c) in cands.iter().enumerate() {
-                if best == usize::MAX || c.beats(&cands[best]) {
-                    best = j;
-                }
-            }
-            for pick in 0..k {
-                if best == usize::MAX {
-                    break;
-                }
-                out[best] = true;
-                let rb = best * w..(best + 1) * w;
-                self.apply(&codes[rb.clone()], &coarse[rb.clone()], ONE_PASSED, false);
-                if pick + 1 == k {
-                    break;
-                }
-                // Widths up to the pair limit get a copy of the loop with
-                // fixed-size rows (unrolled, no per-row slicing).
-                let next = match w {
-                    1 => self.rescore::<1>(best, &ovc, &coarse, &mut cands, &out),
-                    2 => self.rescore::<2>(best, &ovc, &coarse, &mut cands, &out),
-                    3 => self.rescore::<3>(best, &ovc, &coarse, &mut cands, &out),
-                    4 => self.rescore::<4>(best, &ovc, &coarse, &mut cands, &out),
-                    5 => self.rescore::<5>(best, &ovc, &coarse, &mut cands, &out),
-                    6 => self.rescore::<6>(best, &ovc, &coarse, &mut cands, &out),
-                    7 => self.rescore::<7>(best, &ovc, &coarse, &mut cands, &out),
-                    8 => self.rescore::<8>(best, &ovc, &coarse, &mut cands, &out),
-                    _ => {
+            match w {
+                1 => self.greedy::<1>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                2 => self.greedy::<2>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                3 => self.greedy::<3>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                4 => self.greedy::<4>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                5 => self.greedy::<5>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                6 => self.greedy::<6>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                7 => self.greedy::<7>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                8 => self.greedy::<8>(k, &cands, &ovc, &codes, &coarse, &mut out),
+                _ => {
+                    let mut best = usize::MAX;
+                    for (j, c) in cands.iter().enumerate() {
+                        if best == usize::MAX || c.beats(&cands[best]) {
+                            best = j;
+                        }
+                    }
+                    for pick in 0..k {
+                        if best == usize::MAX {
+                            break;
+                        }
+                        out[best] = true;
+                        let rb = best * w..(best + 1) * w;
+                        self.apply(&codes[rb.clone()], &coarse[rb.clone()], ONE_PASSED, false);
+                        if pick + 1 == k {
+                            break;
+                        }
                         let (bo, bc) = (&ovc[rb.clone()], &coarse[rb]);
                         let mut next = usize::MAX;
                         let mut top = cands[0];
@@ -844,10 +876,9 @@ impl Engine {
                                 top = *c;
                             }
                         }
-                        next
+                        best = next;
                     }
-                };
-                best = next;
+                }
             }
             self.ovc = ovc;
         }
