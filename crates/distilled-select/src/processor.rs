@@ -367,7 +367,6 @@ impl<R> ProcessorBuilder<R> {
             seen: 0,
             rejected_invalid: 0,
             rejected_late: 0,
-            row: Vec::new(),
             rows: Vec::new(),
             ts: Vec::new(),
         })
@@ -406,7 +405,6 @@ pub struct DistilledProcessor<R> {
     rejected_invalid: u64,
     rejected_late: u64,
     // Scratch buffers reused across batches.
-    row: Vec<f64>,
     rows: Vec<f64>,
     ts: Vec<f64>,
 }
@@ -438,23 +436,22 @@ impl<R> DistilledProcessor<R> {
         self.rate
     }
 
-    /// Grades a record into `self.row`; `false` if a numeric value is not
-    /// finite.
+    /// Grades a record onto the end of `self.rows` (one value per grader);
+    /// `false` if a numeric value is not finite (the caller truncates).
     #[inline]
-    fn grade_into_row(&mut self, record: &R) -> bool {
-        self.row.clear();
+    fn grade_onto_rows(&mut self, record: &R) -> bool {
         let mut ok = true;
-        for g in &self.graders {
+        for (c, g) in self.graders.iter().enumerate() {
             let v = match g.grade(record) {
-                Grade::Missing => self.kinds_missing_code(self.row.len()).unwrap_or(f64::NAN),
+                Grade::Missing => self.kinds_missing_code(c).unwrap_or(f64::NAN),
                 Grade::Number(x) => {
                     ok &= x.is_finite();
                     x
                 }
-                Grade::Category(i) => self.category_code(self.row.len(), Some(i)),
-                Grade::Other => self.category_code(self.row.len(), None),
+                Grade::Category(i) => self.category_code(c, Some(i)),
+                Grade::Other => self.category_code(c, None),
             };
-            self.row.push(v);
+            self.rows.push(v);
         }
         ok
     }
@@ -495,18 +492,20 @@ impl<R> DistilledProcessor<R> {
         self.rows.clear();
         let mut index = Vec::with_capacity(len);
         for (i, (t, r)) in items.enumerate() {
-            if !t.is_finite() || !self.grade_into_row(r) {
+            let start = self.rows.len();
+            if !t.is_finite() || !self.grade_onto_rows(r) {
+                self.rows.truncate(start);
                 decisions[i] = Decision::Invalid;
                 self.rejected_invalid += 1;
                 continue;
             }
             if t <= cutoff {
+                self.rows.truncate(start);
                 decisions[i] = Decision::Late;
                 self.rejected_late += 1;
                 continue;
             }
             self.ts.push(t);
-            self.rows.extend_from_slice(&self.row);
             index.push(i);
         }
         if !index.is_empty() {
