@@ -171,8 +171,8 @@ fn print_accuracy(n: usize) {
                     .collect(),
             )
         };
-        let mut matched = 50;
-        while matched < 80 && count(matched + 1) <= ds_median {
+        let mut matched = 30;
+        while matched < 100 && count(matched + 1) <= ds_median {
             matched += 1;
         }
         for (label, scale, c) in [
