@@ -787,12 +787,30 @@ impl Engine {
         let mut coarse = std::mem::take(&mut self.coarse);
         codes.resize(n * w, 0);
         coarse.resize(n * w, 0);
-        for ((row, cd), cc) in rows
-            .chunks_exact(w)
-            .zip(codes.chunks_exact_mut(w))
-            .zip(coarse.chunks_exact_mut(w))
-        {
-            self.codes_of(row, cd, cc);
+        // Column by column: the leaf searches of one column run back to
+        // back, independent of each other, so they overlap in the CPU
+        // instead of queueing behind the other columns' work.
+        for c in 0..w {
+            match &self.layouts[c] {
+                Some(l) => {
+                    for (row, cd) in rows.chunks_exact(w).zip(codes.chunks_exact_mut(w)) {
+                        let v = row[c];
+                        cd[c] = if v.is_nan() {
+                            MISSING
+                        } else {
+                            l.leaf(v) as u32
+                        };
+                    }
+                }
+                None => {
+                    for (row, cd) in rows.chunks_exact(w).zip(codes.chunks_exact_mut(w)) {
+                        cd[c] = row[c] as u32;
+                    }
+                }
+            }
+        }
+        for (cd, cc) in codes.chunks_exact(w).zip(coarse.chunks_exact_mut(w)) {
+            self.coarse_of(cd, cc);
         }
         if !rebuilt {
             for (cd, cc) in codes.chunks_exact(w).zip(coarse.chunks_exact(w)) {
