@@ -218,3 +218,27 @@ fn one_and_two_values_are_exact() {
     assert_eq!(d.rank(2.0).unwrap(), 50_000.0);
     assert_eq!(d.rank(1.5).unwrap(), 50_000.0);
 }
+
+/// DataSketches bytes carry no atom flags: reading them marks only single
+/// values (weight 1) as atoms, whatever the writer knew.
+#[test]
+fn datasketches_bytes_infer_only_single_values_as_atoms() {
+    use distilled_core::DataSketchesFormat;
+    let xs = discrete(50_000, 30, false, 5);
+    for scale in [Scale::K1, Scale::K2] {
+        let mut d = TDigest::with_scale(100, scale).unwrap();
+        d.add_many(&xs);
+        d.compress();
+        assert!(
+            d.atoms()
+                .iter()
+                .zip(d.centroids())
+                .any(|(&a, c)| a && c.weight > 1.0)
+        );
+        let back = TDigest::from_datasketches_bytes(&d.to_datasketches_bytes()).unwrap();
+        assert_eq!(back.centroids(), d.centroids());
+        for (&a, c) in back.atoms().iter().zip(back.centroids()) {
+            assert_eq!(a, c.weight == 1.0);
+        }
+    }
+}

@@ -20,6 +20,12 @@ fn digests() -> Vec<TDigest> {
     let mut small = TDigest::new(100).unwrap();
     small.add_many(&[3.0, -1.0, 2.0]);
     out.push(small);
+    // Heavy repeated values: atom flags must survive the round trip.
+    let mut dup = TDigest::new(50).unwrap();
+    dup.add_many(&(0..50_000).map(|i| (i % 7) as f64).collect::<Vec<_>>());
+    dup.compress();
+    assert!(dup.atoms().iter().filter(|&&a| a).count() > 7);
+    out.push(dup);
     out
 }
 
@@ -29,14 +35,19 @@ fn same(a: &TDigest, b: &TDigest) {
     assert_eq!(a.min(), b.min());
     assert_eq!(a.max(), b.max());
     assert_eq!(a.rejected_non_finite(), b.rejected_non_finite());
+    assert_eq!(a.centroids(), b.centroids());
+    assert_eq!(a.atoms(), b.atoms());
     let (mut ia, mut ib) = (a.info(), b.info());
     // Allocated capacity is not state.
     ia.memory_bytes = 0;
     ib.memory_bytes = 0;
     assert_eq!(ia, ib);
     if !a.is_empty() {
-        for q in [0.0, 0.1, 0.5, 0.999, 1.0] {
+        for q in [0.0, 0.1, 0.3, 0.5, 0.999, 1.0] {
             assert_eq!(a.quantile(q).unwrap(), b.quantile(q).unwrap());
+        }
+        for x in [0.5, 1.0, 3.0] {
+            assert_eq!(a.rank(x).unwrap(), b.rank(x).unwrap());
         }
     }
 }
@@ -73,5 +84,9 @@ fn invalid_documents_are_rejected() {
     assert!(serde_json::from_value::<TDigest>(v).is_err());
     let mut v = serde_json::to_value(d).unwrap();
     v["min"] = serde_json::json!(1e9);
+    assert!(serde_json::from_value::<TDigest>(v).is_err());
+    // One atom flag per centroid.
+    let mut v = serde_json::to_value(d).unwrap();
+    v["atoms"].as_array_mut().unwrap().pop();
     assert!(serde_json::from_value::<TDigest>(v).is_err());
 }
