@@ -12,8 +12,10 @@
 //!   (roughly q < 1% and q > 99%), where the arcsine scale lets centroids grow
 //!   faster than the K2 scale does, centroids are also held to half the K2
 //!   size limit, so the extreme tails are finer than DataSketches' at equal
-//!   compression. A compressed digest holds between `compression` and
-//!   `3·compression + 10` centroids; the first and last stay single values.
+//!   compression. A compressed digest of continuous data holds between
+//!   `compression` and `3·compression + 10` centroids (streams of heavily
+//!   repeated values can add up to `compression` more, see below); the first
+//!   and last stay single values.
 //! * [`Scale::K2`]: the variant Apache DataSketches uses (`k = compression`,
 //!   `δ = 2k`, normalizer `δ / (4 ln(n/δ) + 24)`, merge direction alternating
 //!   between passes, buffer of `4·(2k + fudge)` values). Fed the same values
@@ -167,8 +169,10 @@ pub struct Info {
     /// The scale function.
     pub scale: Scale,
     /// Nominal centroid capacity (`2·compression + 10` for K2 as in
-    /// DataSketches, `3·compression + 10` for K1); compressed digests stay
-    /// below it in practice (the merge pass itself does not truncate).
+    /// DataSketches, `3·compression + 10` for K1); compressed digests of
+    /// continuous data stay below it in practice (the merge pass itself does
+    /// not truncate; K1 value cuts for repeated values can add up to
+    /// `compression` centroids per pass, a few percent over it in tests).
     pub centroid_capacity: usize,
     /// Number of unit values buffered before a compression.
     pub buffer_capacity: usize,
