@@ -360,6 +360,7 @@ impl<R> ProcessorBuilder<R> {
             ),
             graders: self.graders,
             names,
+            cat_ids: kinds.iter().map(cat_ids).collect(),
             kinds,
             rate: self.rate,
             batch_size: self.batch_size,
@@ -398,6 +399,8 @@ pub struct DistilledProcessor<R> {
     graders: Vec<BoxedGrader<R>>,
     names: Vec<String>,
     kinds: Vec<GraderKind>,
+    /// Per grader, [`cat_ids`] of its kind (fixed at build), read per value.
+    cat_ids: Vec<Option<u32>>,
     rate: f64,
     batch_size: usize,
     clock: Box<dyn Clock + Send>,
@@ -460,12 +463,12 @@ impl<R> DistilledProcessor<R> {
     /// numeric: NaN marks missing there).
     #[inline]
     fn kinds_missing_code(&self, c: usize) -> Option<f64> {
-        cat_ids(&self.kinds[c]).map(|n| f64::from(n) + 1.0)
+        self.cat_ids[c].map(|n| f64::from(n) + 1.0)
     }
 
     #[inline]
     fn category_code(&self, c: usize, i: Option<u32>) -> f64 {
-        match cat_ids(&self.kinds[c]) {
+        match self.cat_ids[c] {
             Some(n) => f64::from(i.map_or(n, |i| i.min(n))),
             // A category from a numeric grader is a grader bug: treat the
             // index as the number.
