@@ -336,6 +336,12 @@ struct Live<const W: usize> {
     co: [u32; W],
 }
 
+/// Below this many records in the window, a count is below 2^26, so the
+/// packed counters of at most 11 path slots or 28 pair cells sum without a
+/// carry from the low half into the high one (28 * 2^26 < 2^32), and the
+/// high half cannot overflow.
+const PACKED_SUM_LIMIT: usize = 1 << 26;
+
 /// Leaf code of a missing numeric value.
 const MISSING: u32 = u32::MAX;
 
@@ -585,9 +591,12 @@ impl Engine {
 
     /// A candidate's score, the weighted sum of its buckets' deficits
     /// `rate * all - passed`, and its commonness, the sum of its buckets'
-    /// window counts.
+    /// window counts. With `packed` (every count below 2^26, see
+    /// [`PACKED_SUM_LIMIT`]) the packed counters of a path or of the pair
+    /// cells are summed as whole words: neither half can carry, so the
+    /// halves of the sum are the sums of the halves.
     #[inline]
-    fn score(&self, codes: &[u32], coarse: &[u32]) -> (f64, u64) {
+    fn score(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
         let wt = self.weights;
         let cnt = &self.cnt[..];
         let rate = self.rate;
@@ -608,11 +617,20 @@ impl Engine {
                 Some(l) => {
                     let (mut a, mut p) = (0u64, 0u64);
                     let mut node = l.k + x as usize;
-                    while node >= 1 {
-                        let v = cnt[base + node];
-                        a += v >> 32;
-                        p += v & LOW;
-                        node >>= 1;
+                    if packed {
+                        let mut sum = 0u64;
+                        while node >= 1 {
+                            sum += cnt[base + node];
+                            node >>= 1;
+                        }
+                        (a, p) = (sum >> 32, sum & LOW);
+                    } else {
+                        while node >= 1 {
+                            let v = cnt[base + node];
+                            a += v >> 32;
+                            p += v & LOW;
+                            node >>= 1;
+                        }
                     }
                     score += wt.numeric_level * (rate * a as f64 - p as f64);
                     common += a;
@@ -625,10 +643,18 @@ impl Engine {
             }
         }
         let (mut a, mut p) = (0u64, 0u64);
-        for &(i, j, pbase, nj) in &self.pairs {
-            let v = cnt[(pbase + coarse[i] * nj + coarse[j]) as usize];
-            a += v >> 32;
-            p += v & LOW;
+        if packed {
+            let mut sum = 0u64;
+            for &(i, j, pbase, nj) in &self.pairs {
+                sum += cnt[(pbase + coarse[i] * nj + coarse[j]) as usize];
+            }
+            (a, p) = (sum >> 32, sum & LOW);
+        } else {
+            for &(i, j, pbase, nj) in &self.pairs {
+                let v = cnt[(pbase + coarse[i] * nj + coarse[j]) as usize];
+                a += v >> 32;
+                p += v & LOW;
+            }
         }
         score += wt.pair * (rate * a as f64 - p as f64);
         (score, common + a)
@@ -831,6 +857,8 @@ impl Engine {
         let mut out = vec![false; n];
         if k > 0 {
             let seq0 = self.total_valid - n as u64;
+            // Every count is at most the window's length plus this batch.
+            let packed = self.fifo.len() + n < PACKED_SUM_LIMIT;
             // Exact greedy: take the best, then lower every remaining
             // candidate's score by the weight of the buckets it shares with
             // the pick (branch-free, from codes), which is exactly how much
@@ -838,7 +866,7 @@ impl Engine {
             let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let r = i * w..(i + 1) * w;
-                    let (score, common) = self.score(&codes[r.clone()], &coarse[r]);
+                    let (score, common) = self.score(&codes[r.clone()], &coarse[r], packed);
                     Cand {
                         score,
                         commonness: common as f64,
@@ -1079,6 +1107,54 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Packed and per-half sums give the same scores.
+    #[test]
+    fn packed_score_sums_are_exact() {
+        let specs = vec![
+            Spec::Numeric,
+            Spec::Numeric,
+            Spec::Categorical { buckets: 5 },
+            Spec::Categorical { buckets: 4 },
+        ];
+        let mut e = Engine::new(specs, 0.1, 1000.0, usize::MAX, 3);
+        let mut x = 1u64;
+        let mut next = || {
+            x = mix(7, x);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for b in 0..300 {
+            let ts = vec![f64::from(b); 100];
+            let rows: Vec<f64> = (0..100)
+                .flat_map(|_| {
+                    let (u, v, c, d) = (next(), next(), next(), next());
+                    [
+                        u * 100.0,
+                        (v * 10.0).exp(),
+                        (c * 4.0).floor(),
+                        (d * 3.0).floor(),
+                    ]
+                })
+                .collect();
+            e.advance(f64::from(b));
+            e.select(&ts, &rows);
+        }
+        let mut codes = vec![0u32; 4];
+        let mut coarse = vec![0u32; 4];
+        for i in 0..200 {
+            let row = [
+                f64::from(i) / 2.0,
+                f64::from(i * i),
+                f64::from(i % 5),
+                f64::from(i % 4),
+            ];
+            e.codes_of(&row, &mut codes, &mut coarse);
+            assert_eq!(
+                e.score(&codes, &coarse, true),
+                e.score(&codes, &coarse, false)
+            );
+        }
+    }
 
     /// The 8-ary leaf search is the partition point, including ties,
     /// repeated boundaries and values outside the range, at every size.
