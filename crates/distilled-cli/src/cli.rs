@@ -175,7 +175,9 @@ pub struct QuantilesArgs {
         default_value = "0,0.01,0.1,0.25,0.5,0.75,0.9,0.99,1"
     )]
     pub ranks: Vec<f64>,
-    /// Save the sketch in DataSketches bytes to this file.
+    /// Save the sketch in DataSketches bytes to this file. (t-digest: the
+    /// format cannot mark centroids of one repeated value, so a loaded digest
+    /// interpolates inside them, as the other DataSketches libraries do.)
     #[arg(long)]
     pub save: Option<PathBuf>,
     /// Query a sketch file (DataSketches bytes) instead of reading input.

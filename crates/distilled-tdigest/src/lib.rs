@@ -34,6 +34,12 @@
 //! values at the right rank. K2 digests carry the flags too but keep
 //! DataSketches' merge decisions (their bytes are unchanged).
 //!
+//! The DataSketches byte format has no place for the flags: a digest read
+//! from those bytes knows only single values (weight 1) as atoms and
+//! interpolates inside its other centroids, as the Java, C++ and Python
+//! libraries do, so on streams of repeated values its answers can differ
+//! from the digest that wrote the bytes. serde keeps the flags.
+//!
 //! # Guarantees
 //!
 //! * `min` and `max` are exact, also after merges and serialization.
