@@ -82,6 +82,39 @@ fn time_threads<F: Fn(usize) + Sync>(threads: usize, work: F) -> Duration {
     start.elapsed()
 }
 
+/// One iteration of `threads` ingest writers made by `make`, each feeding
+/// its own slice of `data` through `update`, then one read of the merge.
+fn writers_case<'a, S, T, W>(
+    proto: &'a S,
+    data: &'a [Vec<T>; 2],
+    threads: usize,
+    make: impl Fn(&Ingest<S>) -> W + 'a,
+    update: impl Fn(&mut W, T) + Sync + 'a,
+) -> Box<dyn Fn() -> Duration + 'a>
+where
+    S: Mergeable + EmptyLike + Clone + Send + Sync,
+    T: Copy + Sync,
+    W: Send,
+{
+    Box::new(move || {
+        let ingest = Ingest::builder(proto.empty_like())
+            .publish_every(DEFAULT_PUBLISH_EVERY)
+            .build();
+        let writers: Vec<_> = (0..threads)
+            .map(|_| Mutex::new(Some(make(&ingest))))
+            .collect();
+        let start = Instant::now();
+        let spent = time_threads(threads, |t| {
+            let mut w = writers[t].lock().unwrap().take().unwrap();
+            for &x in &data[t] {
+                update(&mut w, x);
+            }
+        });
+        ingest.read(|s| black_box(s as *const S)).unwrap();
+        spent.max(start.elapsed())
+    })
+}
+
 /// One timed iteration of a contender.
 type Case<'a> = (String, Box<dyn Fn() -> Duration + 'a>);
 
@@ -122,43 +155,17 @@ where
     for threads in [1usize, 2] {
         out.push((
             format!("ingest_{threads}_writers"),
-            Box::new(move || {
-                let ingest = Ingest::builder(proto.empty_like())
-                    .publish_every(DEFAULT_PUBLISH_EVERY)
-                    .build();
-                let writers: Vec<_> = (0..threads)
-                    .map(|_| Mutex::new(Some(ingest.buffered_writer(bulk))))
-                    .collect();
-                let start = Instant::now();
-                let spent = time_threads(threads, |t| {
-                    let mut w = writers[t].lock().unwrap().take().unwrap();
-                    for &x in &data[t] {
-                        w.update(x);
-                    }
-                });
-                ingest.read(|s| black_box(s as *const S)).unwrap();
-                spent.max(start.elapsed())
-            }),
+            writers_case(
+                proto,
+                data,
+                threads,
+                move |i| i.buffered_writer(bulk),
+                |w, x| w.update(x),
+            ),
         ));
         out.push((
             format!("ingest_{threads}_writers_unbuffered"),
-            Box::new(move || {
-                let ingest = Ingest::builder(proto.empty_like())
-                    .publish_every(DEFAULT_PUBLISH_EVERY)
-                    .build();
-                let writers: Vec<_> = (0..threads)
-                    .map(|_| Mutex::new(Some(ingest.writer())))
-                    .collect();
-                let start = Instant::now();
-                let spent = time_threads(threads, |t| {
-                    let mut w = writers[t].lock().unwrap().take().unwrap();
-                    for &x in &data[t] {
-                        w.update(x);
-                    }
-                });
-                ingest.read(|s| black_box(s as *const S)).unwrap();
-                spent.max(start.elapsed())
-            }),
+            writers_case(proto, data, threads, Ingest::writer, |w, x| w.update(x)),
         ));
         out.push((
             format!("mutex_{threads}_threads"),
