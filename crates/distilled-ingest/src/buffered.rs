@@ -232,6 +232,19 @@ where
     }
 }
 
+/// Like [`Writer`], a buffered writer can stand in for a sketch in code
+/// generic over [`Update`].
+impl<S, T, const N: usize> Update<T> for BufferedWriter<S, T, N>
+where
+    S: Mergeable + EmptyLike + Clone,
+    T: Copy,
+{
+    #[inline]
+    fn update(&mut self, item: T) {
+        BufferedWriter::update(self, item);
+    }
+}
+
 impl<S, T, const N: usize> Drop for BufferedWriter<S, T, N>
 where
     S: Mergeable + EmptyLike + Clone,

@@ -539,6 +539,18 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
     }
 }
 
+/// A writer is a sketch to code that only updates: it can be handed to any
+/// function generic over [`Update`].
+impl<S, T> Update<T> for Writer<S>
+where
+    S: Mergeable + EmptyLike + Clone + Update<T>,
+{
+    #[inline]
+    fn update(&mut self, item: T) {
+        Writer::update(self, item);
+    }
+}
+
 impl<S: Mergeable + EmptyLike + Clone> Drop for Writer<S> {
     fn drop(&mut self) {
         if self.unpublished() > 0 {

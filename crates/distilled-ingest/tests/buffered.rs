@@ -120,16 +120,8 @@ fn staleness_is_bounded_by_interval_plus_buffer() {
 #[test]
 fn a_panicking_buffered_writer_publishes_on_unwind() {
     let ingest = Ingest::builder(Tally::default()).publish_every(64).build();
-    let mut w = ingest.buffered_writer(tally_bulk);
-    let h = std::thread::spawn(move || {
-        for i in 0..1_000 {
-            w.update(i);
-        }
-        panic!("producer failed");
-    });
-    assert!(h.join().is_err());
-    assert_eq!(ingest.snapshot().unwrap(), Tally::of(0..1_000));
-    assert_eq!(ingest.live_writers(), 0);
+    let w = ingest.buffered_writer(tally_bulk);
+    common::check_panicking_writer_publishes_on_unwind(&ingest, w);
 }
 
 #[test]

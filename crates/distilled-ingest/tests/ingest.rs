@@ -124,16 +124,7 @@ fn max_delay_publishes_without_reaching_the_count() {
 #[test]
 fn a_panicking_writer_publishes_on_unwind() {
     let ingest = Ingest::builder(Tally::default()).publish_every(64).build();
-    let mut w = ingest.writer();
-    let h = std::thread::spawn(move || {
-        for i in 0..1_000 {
-            w.update(i);
-        }
-        panic!("producer failed");
-    });
-    assert!(h.join().is_err());
-    assert_eq!(ingest.snapshot().unwrap(), Tally::of(0..1_000));
-    assert_eq!(ingest.live_writers(), 0);
+    common::check_panicking_writer_publishes_on_unwind(&ingest, ingest.writer());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use distilled_core::{EmptyLike, MergeError, Mergeable, Update};
+use distilled_ingest::Ingest;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -48,4 +49,22 @@ impl Update<u64> for Tally {
         self.n += 1;
         self.sum += u128::from(item);
     }
+}
+
+/// Feeds 0..1000 to `writer` on a thread that then panics, and checks that
+/// unwinding dropped the writer with every item published and its slot
+/// retired (the same guarantee for every writer type).
+pub fn check_panicking_writer_publishes_on_unwind<W>(ingest: &Ingest<Tally>, mut writer: W)
+where
+    W: Update<u64> + Send + 'static,
+{
+    let h = std::thread::spawn(move || {
+        for i in 0..1_000 {
+            writer.update(i);
+        }
+        panic!("producer failed");
+    });
+    assert!(h.join().is_err());
+    assert_eq!(ingest.snapshot().unwrap(), Tally::of(0..1_000));
+    assert_eq!(ingest.live_writers(), 0);
 }
