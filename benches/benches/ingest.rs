@@ -117,12 +117,11 @@ fn writers_case<'a, S, T, W>(
     data: &'a [Vec<T>; 2],
     threads: usize,
     make: impl Fn(&Ingest<S>) -> W + 'a,
-    update: impl Fn(&mut W, T) + Sync + 'a,
 ) -> Box<dyn Fn() -> Duration + 'a>
 where
     S: Mergeable + EmptyLike + Clone + Send + Sync,
     T: Copy + Sync,
-    W: Send,
+    W: Update<T> + Send,
 {
     Box::new(move || {
         let ingest = Ingest::builder(proto.empty_like())
@@ -134,7 +133,7 @@ where
         let spent = time_threads(threads, |t| {
             let mut w = writers[t].lock().unwrap().take().unwrap();
             for &x in &data[t] {
-                update(&mut w, x);
+                w.update(x);
             }
         });
         // The final merged snapshot is part of the cost.
@@ -184,17 +183,11 @@ where
     for threads in [1usize, 2] {
         out.push((
             format!("ingest_{threads}_writers"),
-            writers_case(
-                proto,
-                data,
-                threads,
-                move |i| i.buffered_writer(bulk),
-                |w, x| w.update(x),
-            ),
+            writers_case(proto, data, threads, move |i| i.buffered_writer(bulk)),
         ));
         out.push((
             format!("ingest_{threads}_writers_unbuffered"),
-            writers_case(proto, data, threads, Ingest::writer, |w, x| w.update(x)),
+            writers_case(proto, data, threads, Ingest::writer),
         ));
         out.push((
             format!("mutex_{threads}_threads"),
