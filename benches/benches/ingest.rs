@@ -30,6 +30,7 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,7 +40,7 @@ use distilled::ingest::{DEFAULT_BUFFER, DEFAULT_PUBLISH_EVERY, Ingest, update_ea
 use distilled::kll::KllSketch;
 use distilled::tdigest::TDigest;
 use distilled::theta::ThetaSketch;
-use distilled_benches::{Dist, u64_keys, values};
+use distilled_benches::{Dist, thread_cpu_s, u64_keys, values};
 
 /// Updates per thread per iteration (kept small: the machine is shared).
 const PER_THREAD: usize = 1 << 19;
@@ -71,6 +72,10 @@ impl Update<f64> for CountSum {
     }
 }
 
+/// On-CPU nanoseconds of the timed threads since the last reset, summed
+/// over threads (read by the interleaved rounds).
+static WORKER_CPU_NS: AtomicU64 = AtomicU64::new(0);
+
 /// Runs `work(t)` on `threads` fresh threads and returns the time from the
 /// first thread's start to the last thread's end, every thread starting
 /// when all of them are spawned and waiting at a barrier: thread start-up,
@@ -87,9 +92,14 @@ fn time_threads<F: Fn(usize) + Sync>(threads: usize, work: F) -> Duration {
             let (work, ready, spans) = (&work, &ready, &spans);
             s.spawn(move || {
                 ready.wait();
+                let cpu = thread_cpu_s();
                 let start = Instant::now();
                 work(t);
-                *spans[t].lock().unwrap() = Some((start, Instant::now()));
+                let end = Instant::now();
+                if let (Some(a), Some(b)) = (cpu, thread_cpu_s()) {
+                    WORKER_CPU_NS.fetch_add(((b - a) * 1e9) as u64, Relaxed);
+                }
+                *spans[t].lock().unwrap() = Some((start, end));
             });
         }
     });
@@ -260,10 +270,13 @@ fn interleaved(groups: &[(&str, Vec<Case<'_>>)]) {
         .flat_map(|(g, cs)| cs.iter().map(move |c| (*g, c)))
         .collect();
     let mut times = vec![Vec::with_capacity(rounds); flat.len()];
+    let mut cpus = vec![Vec::with_capacity(rounds); flat.len()];
     for r in 0..rounds {
         for k in 0..flat.len() {
             let i = (k + r * 7) % flat.len();
+            WORKER_CPU_NS.store(0, Relaxed);
             times[i].push(flat[i].1.1().as_secs_f64() * 1e3);
+            cpus[i].push(WORKER_CPU_NS.load(Relaxed) as f64 * 1e-6);
         }
     }
     let stat = |v: &mut Vec<f64>| {
@@ -271,10 +284,16 @@ fn interleaved(groups: &[(&str, Vec<Case<'_>>)]) {
         (v[0], v[v.len() / 2])
     };
     let mut table = std::collections::HashMap::new();
+    let mut cpu_table = std::collections::HashMap::new();
     for (i, (g, (name, _))) in flat.iter().enumerate() {
         let (min, med) = stat(&mut times[i]);
-        println!("interleaved {g}/{name}: min {min:.3} ms, median {med:.3} ms ({rounds} rounds)");
+        let (_, cpu) = stat(&mut cpus[i]);
+        println!(
+            "interleaved {g}/{name}: min {min:.3} ms, median {med:.3} ms, \
+             median on-CPU {cpu:.3} ms over all threads ({rounds} rounds)"
+        );
         table.insert((g.to_string(), name.clone()), (min, med));
+        cpu_table.insert((g.to_string(), name.clone()), cpu);
     }
     for (g, _) in groups {
         let get = |n: &str| table.get(&(g.to_string(), n.to_string())).copied();
@@ -304,6 +323,24 @@ fn interleaved(groups: &[(&str, Vec<Case<'_>>)]) {
                 v(w1) / v(s1),
                 v(w1) / v(sb),
             );
+        }
+        // What two free cores would give if each writer kept its on-CPU
+        // cost: 2 writers do twice the updates in half their summed CPU
+        // time. Below 2x means the writers slow each other down (shared
+        // cache, memory, the layer), not merely that they lacked a core.
+        let cpu = |n: &str| cpu_table.get(&(g.to_string(), n.to_string())).copied();
+        for kind in ["", "_unbuffered"] {
+            let (w1, w2) = (
+                format!("ingest_1_writers{kind}"),
+                format!("ingest_2_writers{kind}"),
+            );
+            if let (Some(c1), Some(c2)) = (cpu(&w1), cpu(&w2)) {
+                println!(
+                    "on-CPU {g}{kind}: 1 writer {c1:.3} ms, 2 writers {c2:.3} ms summed, \
+                     2w/1w with a core each {:.2}x",
+                    4.0 * c1 / c2
+                );
+            }
         }
     }
 }

@@ -108,3 +108,14 @@ pub fn max_rank_error(
     }
     worst
 }
+
+/// Seconds the calling thread has run on a CPU (`CLOCK_THREAD_CPUTIME_ID`,
+/// exact to the nanosecond, unlike `/proc/thread-self/schedstat`, which lags
+/// by up to a scheduler tick), or `None` where the platform cannot tell. On a
+/// shared machine this separates a contender's own cost from the time it
+/// waited for a core.
+pub fn thread_cpu_s() -> Option<f64> {
+    cpu_time::ThreadTime::try_now()
+        .ok()
+        .map(|t| t.as_duration().as_secs_f64())
+}
