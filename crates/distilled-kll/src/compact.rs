@@ -18,26 +18,35 @@ pub struct Run {
     pub bit: usize,
 }
 
+/// The step both variants begin with: half the run's length, or `None` for
+/// an empty run (nothing to do), with the run sorted first where asked.
+fn sorted_half<S>(buf: &mut [S], run: Run, sort: impl Fn(&mut [S])) -> Option<usize> {
+    let half = run.pop / 2;
+    if half == 0 {
+        return None;
+    }
+    if run.sort {
+        sort(&mut buf[run.beg..run.beg + run.pop]);
+    }
+    Some(half)
+}
+
 /// Afterwards the level above is `buf[beg + pop/2 .. beg + pop + pop_above]`,
 /// sorted. Survivors: when the level above is empty they are the items at
 /// relative positions `2m + 1 - bit` ("halve up"), otherwise `2m + bit`
 /// ("halve down", then merged with the level above). Ties in the merge take
 /// the level above first, as DataSketches does.
 pub(crate) fn compact_run_swap<S: Ord>(buf: &mut [S], run: Run, sort: impl Fn(&mut [S])) {
+    let Some(half) = sorted_half(buf, run, sort) else {
+        return;
+    };
     let Run {
         beg,
-        pop,
         pop_above,
         bit,
         ..
     } = run;
-    let half = pop / 2;
-    if half == 0 {
-        return;
-    }
-    if run.sort {
-        sort(&mut buf[beg..beg + pop]);
-    }
+    let pop = 2 * half;
     if pop_above == 0 {
         for m in (0..half).rev() {
             buf.swap(beg + half + m, beg + 2 * m + 1 - bit);
@@ -77,20 +86,16 @@ pub(crate) fn compact_run_copy<S: Ord + Copy>(
     scratch: &mut Vec<S>,
     sort: impl Fn(&mut [S]),
 ) {
+    let Some(half) = sorted_half(buf, run, sort) else {
+        return;
+    };
     let Run {
         beg,
-        pop,
         pop_above,
         bit,
         ..
     } = run;
-    let half = pop / 2;
-    if half == 0 {
-        return;
-    }
-    if run.sort {
-        sort(&mut buf[beg..beg + pop]);
-    }
+    let pop = 2 * half;
     if pop_above == 0 {
         // Survivor m goes to beg + half + m from beg + 2m + 1 - bit, which is
         // never above it: copying downward from the top is safe in place.
