@@ -204,30 +204,10 @@ impl KllItem for String {
 mod tests {
     use super::*;
 
+    // The order keys themselves are tested in distilled-core (order_key.rs);
+    // what this crate adds is which floats a sketch accepts.
     #[test]
-    fn float_keys_preserve_order_and_round_trip() {
-        let xs = [
-            f64::NEG_INFINITY,
-            -1e300,
-            -1.5,
-            -f64::MIN_POSITIVE,
-            -0.0,
-            0.0,
-            5e-324,
-            1.0,
-            1e300,
-            f64::INFINITY,
-        ];
-        for w in xs.windows(2) {
-            assert!(f64_to_key(w[0]) < f64_to_key(w[1]), "{} {}", w[0], w[1]);
-        }
-        for x in xs {
-            assert_eq!(key_to_f64(f64_to_key(x)).to_bits(), x.to_bits());
-            let y = x as f32;
-            assert_eq!(key_to_f32(f32_to_key(y)).to_bits(), y.to_bits());
-        }
-        assert!(f32_to_key(-1.0) < f32_to_key(-0.0));
-        assert!(f32_to_key(0.0) < f32_to_key(1.0));
+    fn only_finite_floats_are_acceptable() {
         assert!(!f64::all_acceptable(&[1.0, f64::NAN]));
         assert!(!f64::all_acceptable(&[f64::NEG_INFINITY]));
         assert!(f64::all_acceptable(&[1.0, -0.0, f64::MAX]));
