@@ -71,14 +71,7 @@ impl BucketCounts {
     /// Adds `n` to `bucket`.
     #[inline]
     pub fn add_n(&mut self, bucket: usize, n: u64) -> Result<(), CounterError> {
-        let num_buckets = self.counts.len();
-        let slot = self
-            .counts
-            .get_mut(bucket)
-            .ok_or(CounterError::BucketOutOfRange {
-                bucket,
-                num_buckets,
-            })?;
+        let slot = bucket_mut(&mut self.counts, bucket)?;
         let total = self.total.checked_add(n).ok_or(CounterError::Overflow)?;
         // The bucket cannot overflow when the total does not.
         *slot += n;
@@ -96,14 +89,7 @@ impl BucketCounts {
     /// holds less than `n`.
     #[inline]
     pub fn subtract_n(&mut self, bucket: usize, n: u64) -> Result<(), CounterError> {
-        let num_buckets = self.counts.len();
-        let slot = self
-            .counts
-            .get_mut(bucket)
-            .ok_or(CounterError::BucketOutOfRange {
-                bucket,
-                num_buckets,
-            })?;
+        let slot = bucket_mut(&mut self.counts, bucket)?;
         if *slot < n {
             return Err(CounterError::Underflow {
                 count: *slot,
@@ -388,6 +374,18 @@ impl WindowSum {
         let mean = self.mean()?;
         Some((self.sum_of_squares() / self.count as f64 - mean * mean).max(0.0))
     }
+}
+
+/// The counter of `bucket`, or the error that names the valid range.
+#[inline]
+fn bucket_mut(counts: &mut [u64], bucket: usize) -> Result<&mut u64, CounterError> {
+    let num_buckets = counts.len();
+    counts
+        .get_mut(bucket)
+        .ok_or(CounterError::BucketOutOfRange {
+            bucket,
+            num_buckets,
+        })
 }
 
 #[cfg(test)]
