@@ -328,12 +328,28 @@ impl Ord for Cand {
     }
 }
 
-/// A live candidate of [`Engine::greedy`] with its overlap and coarse codes.
-#[derive(Debug, Clone, Copy)]
-struct Live<const W: usize> {
-    c: Cand,
-    ov: [u32; W],
-    co: [u32; W],
+/// Column-major scratch of [`Engine::greedy`], reused across batches.
+#[derive(Debug, Clone, Default)]
+struct GreedyScratch {
+    /// Overlap codes, one column of `n` per characteristic.
+    ov: Vec<u32>,
+    /// Coarse codes, one column of `n` per characteristic.
+    co: Vec<u32>,
+    /// Candidates' scores.
+    score: Vec<f64>,
+    /// Per candidate: overlap with the pick, and equal coarse codes.
+    o: Vec<u32>,
+    m: Vec<u32>,
+}
+
+impl GreedyScratch {
+    fn prepare(&mut self, n: usize, w: usize) {
+        self.ov.resize(n * w, 0);
+        self.co.resize(n * w, 0);
+        self.score.resize(n, 0.0);
+        self.o.resize(n, 0);
+        self.m.resize(n, 0);
+    }
 }
 
 /// Below this many records in the window, a count is below 2^26, so the
@@ -407,6 +423,7 @@ pub(crate) struct Engine {
     codes: Vec<u32>,
     coarse: Vec<u32>,
     ovc: Vec<u32>,
+    greedy_scratch: GreedyScratch,
 }
 
 impl Engine {
@@ -459,6 +476,7 @@ impl Engine {
             codes: Vec::new(),
             coarse: Vec::new(),
             ovc: Vec::new(),
+            greedy_scratch: GreedyScratch::default(),
         };
         e.relayout();
         e
@@ -685,11 +703,19 @@ impl Engine {
     }
 
     /// The greedy for rows of `W` characteristics (up to the pair limit):
-    /// as the general loop in [`Engine::select`], with each candidate's
-    /// overlap and coarse codes held beside it in fixed-size arrays, and
-    /// passed candidates swapped out of the live list instead of skipped
-    /// (the order of the list does not matter: [`Cand::beats`] is a strict
-    /// total order, so the best is the same whatever the scan order).
+    /// as the general loop in [`Engine::select`], column by column. The
+    /// candidates' overlap and coarse codes are transposed into one array
+    /// per characteristic, so that after a pick each characteristic's
+    /// contribution to every candidate's overlap is one branch-free pass
+    /// over a flat array (which the compiler turns into vector code: the
+    /// XOR's bit length comes from the exponent of its conversion to
+    /// `f32`, exact for codes below 2^24), and the scores are updated in a
+    /// flat array too. A passed candidate's score becomes -inf, so it never
+    /// wins again; every other candidate's score goes through exactly the
+    /// subtractions of the row-wise loop, in the same order, so the picks
+    /// are the same. The best is then found by a scan with
+    /// [`Cand::beats`], a strict total order.
+    #[allow(clippy::too_many_arguments)]
     fn greedy<const W: usize>(
         &mut self,
         k: usize,
@@ -699,59 +725,79 @@ impl Engine {
         coarse: &[u32],
         out: &mut [bool],
     ) {
-        let row = |v: &[u32], j: usize| -> [u32; W] {
-            v[j * W..(j + 1) * W].try_into().expect("rows of W")
-        };
+        let n = cands.len();
         let path: [u32; W] = self.ov_path[..W].try_into().expect("W characteristics");
         let units: [u32; W] = self.ov_units[..W].try_into().expect("W characteristics");
         let pair_units = if self.pairs_on { self.pair_units } else { 0 };
-        let mut live: Vec<Live<W>> = cands
-            .iter()
-            .enumerate()
-            .map(|(j, &c)| Live {
-                c,
-                ov: row(ovc, j),
-                co: row(coarse, j),
-            })
-            .collect();
+        let mut g = std::mem::take(&mut self.greedy_scratch);
+        g.prepare(n, W);
+        for (j, (o, c)) in ovc.chunks_exact(W).zip(coarse.chunks_exact(W)).enumerate() {
+            for t in 0..W {
+                g.ov[t * n + j] = o[t];
+                g.co[t * n + j] = c[t];
+            }
+        }
+        for (s, c) in g.score.iter_mut().zip(cands) {
+            *s = c.score;
+        }
         let mut best = 0;
-        for (j, l) in live.iter().enumerate() {
-            if l.c.beats(&live[best].c) {
+        for (j, c) in cands.iter().enumerate() {
+            if c.beats(&cands[best]) {
                 best = j;
             }
         }
         for pick in 0..k {
-            if live.is_empty() {
+            out[best] = true;
+            g.score[best] = f64::NEG_INFINITY;
+            self.apply(
+                &codes[best * W..(best + 1) * W],
+                &coarse[best * W..(best + 1) * W],
+                ONE_PASSED,
+                false,
+            );
+            if pick + 1 == k || pick + 1 == n {
                 break;
             }
-            let b = live.swap_remove(best);
-            let i = b.c.idx as usize;
-            out[i] = true;
-            self.apply(&codes[i * W..(i + 1) * W], &b.co, ONE_PASSED, false);
-            if pick + 1 == k || live.is_empty() {
-                break;
-            }
-            best = 0;
-            let mut top = b.c;
-            for (j, l) in live.iter_mut().enumerate() {
-                let mut o = 0u32;
-                let mut m = 0u32;
-                for t in 0..W {
-                    // Bit length of the XOR: `2d + 1` is never zero, so
-                    // this is one bit scan without a zero check.
-                    let d = u64::from(l.ov[t] ^ b.ov[t]);
-                    let differing = 63 - ((d << 1) | 1).leading_zeros();
-                    o += units[t] * (path[t] - differing.min(path[t]));
-                    m += u32::from(l.co[t] == b.co[t]);
+            let (ov, co, o, m) = (&g.ov[..], &g.co[..], &mut g.o[..n], &mut g.m[..n]);
+            o.fill(0);
+            m.fill(0);
+            for t in 0..W {
+                let col = &ov[t * n..(t + 1) * n];
+                let (bv, p, u) = (col[best], path[t], units[t]);
+                for (o, &x) in o.iter_mut().zip(col) {
+                    // Bit length of the XOR: the biased exponent of its
+                    // (exact) `f32` value, less 126; 0 for equal codes.
+                    let e = ((x ^ bv) as i32 as f32).to_bits() >> 23;
+                    let differing = e.saturating_sub(126);
+                    *o += u * (p - differing.min(p));
                 }
-                o += pair_units * (m * m.saturating_sub(1) / 2);
-                l.c.score -= f64::from(o) * OV_UNIT;
-                if j == 0 || l.c.beats(&top) {
+                let col = &co[t * n..(t + 1) * n];
+                let bc = col[best];
+                for (m, &x) in m.iter_mut().zip(col) {
+                    *m += u32::from(x == bc);
+                }
+            }
+            for ((s, &o), &m) in g.score.iter_mut().zip(o.iter()).zip(m.iter()) {
+                let o = o + pair_units * (m * m.saturating_sub(1) / 2);
+                *s -= f64::from(o) * OV_UNIT;
+            }
+            // The best unpassed candidate: at least one is left (pick + 1 < n).
+            let mut top = Cand {
+                score: f64::NEG_INFINITY,
+                ..cands[0]
+            };
+            for (j, (&s, c)) in g.score.iter().zip(cands).enumerate() {
+                if s < top.score {
+                    continue;
+                }
+                let c = Cand { score: s, ..*c };
+                if s.is_finite() && (top.score == f64::NEG_INFINITY || c.beats(&top)) {
                     best = j;
-                    top = l.c;
+                    top = c;
                 }
             }
         }
+        self.greedy_scratch = g;
     }
 
     /// Codes for [`Engine::overlap`]: as [`Engine::codes_of`], except that a
@@ -1021,13 +1067,22 @@ impl Engine {
             }
             // An evenly strided sample of the window's present values: exact
             // for small windows, a deterministic subsample above.
+            // (Every `step`-th record of the window followed by the batch;
+            // the stride is taken before the values are looked up.)
             let store = &self.store;
+            let fifo_len = self.fifo.len();
             let mut sample: Vec<f64> = self
                 .fifo
                 .iter()
-                .map(|e| store.vals(e.item.handle)[c])
-                .chain(batch_rows.chunks_exact(w).map(|r| r[c]))
                 .step_by(step)
+                .map(|e| store.vals(e.item.handle)[c])
+                .chain(
+                    batch_rows
+                        .chunks_exact(w)
+                        .skip((step - fifo_len % step) % step)
+                        .step_by(step)
+                        .map(|r| r[c]),
+                )
                 .filter(|v| !v.is_nan())
                 .collect();
             sample.sort_unstable_by(f64::total_cmp);
@@ -1040,7 +1095,38 @@ impl Engine {
                 .unwrap_or_else(|_| vec![0.0; k - 1]);
             self.layouts[c] = Some(NumLayout::new(k, bounds));
         }
+        // The recount gives exactly the counters a full re-application of
+        // every window point would, more cheaply: categories and pairs of
+        // two categories keep their counts (their codes do not change), so
+        // they are copied; each point adds to its numeric leaves and to the
+        // pair cells that involve a numeric characteristic only, and the
+        // inner nodes of the trees are summed from the leaves afterwards.
+        let old_cnt = std::mem::take(&mut self.cnt);
+        let old_base = std::mem::take(&mut self.base);
+        let old_pairs = std::mem::take(&mut self.pairs);
         self.relayout();
+        for (c, &o) in old_base.iter().enumerate() {
+            if let Spec::Categorical { buckets } = self.specs[c] {
+                let (o, b) = (o as usize, self.base[c] as usize);
+                let nb = buckets as usize;
+                self.cnt[b..b + nb].copy_from_slice(&old_cnt[o..o + nb]);
+            }
+        }
+        let mut num_pairs = Vec::with_capacity(self.pairs.len());
+        for (&(i, j, pbase, nj), &(_, _, obase, _)) in self.pairs.iter().zip(&old_pairs) {
+            if self.layouts[i].is_none() && self.layouts[j].is_none() {
+                let cells = (self.coarse_len(i) * nj) as usize;
+                let (o, b) = (obase as usize, pbase as usize);
+                self.cnt[b..b + cells].copy_from_slice(&old_cnt[o..o + cells]);
+            } else {
+                num_pairs.push((i, j, pbase, nj));
+            }
+        }
+        drop(old_cnt);
+        // Per numeric characteristic: its first slot and number of leaves.
+        let trees: Vec<(usize, usize, usize)> = (0..w)
+            .filter_map(|c| Some((c, self.base[c] as usize, self.layouts[c].as_ref()?.k)))
+            .collect();
         let mut codes = vec![0u32; w];
         let mut coarse = vec![0u32; w];
         let fifo = std::mem::replace(
@@ -1053,7 +1139,26 @@ impl Engine {
             self.codes_of(&store.vals[h * w..(h + 1) * w], &mut codes, &mut coarse);
             store.codes[h * w..(h + 1) * w].copy_from_slice(&codes);
             let d = ONE_ALL | if e.item.passed { ONE_PASSED } else { 0 };
-            self.apply(&codes, &coarse, d, false);
+            let cnt = &mut self.cnt[..];
+            for &(c, base, k) in &trees {
+                let x = codes[c];
+                let s = if x == MISSING {
+                    base
+                } else {
+                    base + k + x as usize
+                };
+                cnt[s] = cnt[s].wrapping_add(d);
+            }
+            for &(i, j, pbase, nj) in &num_pairs {
+                let s = (pbase + coarse[i] * nj + coarse[j]) as usize;
+                cnt[s] = cnt[s].wrapping_add(d);
+            }
+        }
+        for &(_, base, k) in &trees {
+            let tree = &mut self.cnt[base..base + 2 * k];
+            for node in (1..k).rev() {
+                tree[node] = tree[2 * node].wrapping_add(tree[2 * node + 1]);
+            }
         }
         self.fifo = fifo;
         self.store = store;
