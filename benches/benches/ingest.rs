@@ -42,8 +42,10 @@ use distilled::tdigest::TDigest;
 use distilled::theta::ThetaSketch;
 use distilled_benches::{Dist, thread_cpu_s, u64_keys, values};
 
-/// Updates per thread per iteration (kept small: the machine is shared).
-const PER_THREAD: usize = 1 << 19;
+/// Updates per thread per iteration: enough that a scheduler tick on the
+/// shared machine is a small part of one iteration (Theta, the fastest,
+/// takes about 5 ms for 2^20 updates).
+const PER_THREAD: usize = 1 << 20;
 
 /// An exact count-and-sum "sketch": the cheapest possible update, so that
 /// the layer's own overhead is what shows.
