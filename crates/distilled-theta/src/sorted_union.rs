@@ -124,14 +124,8 @@ impl SortedUnion {
     /// Adds a sketch: an empty one is skipped, another seed is an error and
     /// leaves the union unchanged.
     pub(crate) fn update(&mut self, sketch: &impl TupleSketchRef<()>) -> Result<(), MergeError> {
-        if sketch.is_empty() {
+        if !sketch.check_foldable(self.seed_hash)? {
             return Ok(());
-        }
-        if sketch.seed_hash() != self.seed_hash {
-            return Err(MergeError::SeedMismatch {
-                expected: self.seed_hash,
-                found: sketch.seed_hash(),
-            });
         }
         self.is_empty = false;
         self.theta = self.theta.min(sketch.theta64());

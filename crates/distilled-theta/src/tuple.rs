@@ -581,6 +581,21 @@ pub trait TupleSketchRef<S> {
     fn entries_iter<'a>(&'a self) -> impl Iterator<Item = (u64, &'a S)>
     where
         S: 'a;
+    /// Whether this sketch has anything to fold into a set operation built
+    /// for `seed_hash`: `Ok(false)` when it is empty (an empty sketch of any
+    /// seed changes nothing), an error when its seed differs.
+    fn check_foldable(&self, seed_hash: u16) -> Result<bool, MergeError> {
+        if self.is_empty() {
+            return Ok(false);
+        }
+        if self.seed_hash() != seed_hash {
+            return Err(MergeError::SeedMismatch {
+                expected: seed_hash,
+                found: self.seed_hash(),
+            });
+        }
+        Ok(true)
+    }
 }
 
 fn estimate_of(is_empty: bool, n: usize, theta64: u64) -> f64 {
@@ -788,14 +803,8 @@ impl<S: Summary> TupleUpdateSketch<S> {
     /// above it are dropped, equal hashes `merge` their summaries, and the
     /// table rebuilds to `k` when it fills. `self` is unchanged on error.
     pub fn merge_from(&mut self, other: &impl TupleSketchRef<S>) -> Result<(), MergeError> {
-        if other.is_empty() {
+        if !other.check_foldable(self.seed_hash)? {
             return Ok(());
-        }
-        if other.seed_hash() != self.seed_hash {
-            return Err(MergeError::SeedMismatch {
-                expected: self.seed_hash,
-                found: other.seed_hash(),
-            });
         }
         self.is_empty = false;
         self.table.lower_theta(other.theta64());
@@ -1174,14 +1183,8 @@ impl<S: Summary> TupleUnion<S> {
     /// Adds a sketch. An empty sketch is skipped; another seed is an error
     /// and leaves the union unchanged.
     pub fn update(&mut self, sketch: &impl TupleSketchRef<S>) -> Result<(), MergeError> {
-        if sketch.is_empty() {
+        if !sketch.check_foldable(self.seed_hash)? {
             return Ok(());
-        }
-        if sketch.seed_hash() != self.seed_hash {
-            return Err(MergeError::SeedMismatch {
-                expected: self.seed_hash,
-                found: sketch.seed_hash(),
-            });
         }
         self.is_empty = false;
         self.union_theta = self.union_theta.min(sketch.theta64());
