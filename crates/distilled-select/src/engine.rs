@@ -424,6 +424,12 @@ pub(crate) struct Engine {
     coarse: Vec<u32>,
     ovc: Vec<u32>,
     greedy_scratch: GreedyScratch,
+    /// Numeric values update only their leaf (see [`Engine::apply`]).
+    leaves_only: bool,
+    /// Inner tree nodes are stale after leaf-only updates.
+    trees_stale: bool,
+    /// Records in the last batch, to choose [`Engine::leaves_only`].
+    last_n: usize,
 }
 
 impl Engine {
@@ -477,6 +483,9 @@ impl Engine {
             coarse: Vec::new(),
             ovc: Vec::new(),
             greedy_scratch: GreedyScratch::default(),
+            leaves_only: false,
+            trees_stale: false,
+            last_n: 0,
         };
         e.relayout();
         e
@@ -504,6 +513,7 @@ impl Engine {
     /// Recomputes the slot layout from the current numeric layouts and zeroes
     /// the counters (callers recount).
     fn relayout(&mut self) {
+        self.trees_stale = false;
         let mut slots = 1usize; // slot 0: unused
         let mut base = Vec::with_capacity(self.specs.len());
         for (spec, layout) in self.specs.iter().zip(&self.layouts) {
@@ -577,7 +587,10 @@ impl Engine {
     }
 
     /// Adds `d` to (or, if `sub`, subtracts it from) every slot of a point:
-    /// its root-to-leaf paths, categories and pair cells.
+    /// its root-to-leaf paths, categories and pair cells. In
+    /// [`Engine::leaves_only`] mode a numeric value updates its leaf only,
+    /// and the inner nodes are summed again by [`Engine::refresh_trees`]
+    /// before they are read.
     #[inline]
     fn apply(&mut self, codes: &[u32], coarse: &[u32], d: u64, sub: bool) {
         let d = if sub { d.wrapping_neg() } else { d };
@@ -587,6 +600,10 @@ impl Engine {
             match &self.layouts[c] {
                 Some(_) if x == MISSING => {
                     cnt[base] = cnt[base].wrapping_add(d);
+                }
+                Some(l) if self.leaves_only => {
+                    let s = base + l.k + x as usize;
+                    cnt[s] = cnt[s].wrapping_add(d);
                 }
                 Some(l) => {
                     let mut node = l.k + x as usize;
@@ -601,10 +618,52 @@ impl Engine {
                 }
             }
         }
+        self.trees_stale |= self.leaves_only;
         for &(i, j, pbase, nj) in &self.pairs {
             let s = (pbase + coarse[i] * nj + coarse[j]) as usize;
             cnt[s] = cnt[s].wrapping_add(d);
         }
+    }
+
+    /// Sums every tree's inner nodes from its leaves again, if leaf-only
+    /// updates left them stale. The counters then hold exactly what
+    /// updating whole paths would have given (wrapping sums are exact).
+    fn refresh_trees(&mut self) {
+        if !self.trees_stale {
+            return;
+        }
+        self.trees_stale = false;
+        for (c, l) in self.layouts.iter().enumerate() {
+            let Some(l) = l else { continue };
+            let base = self.base[c] as usize;
+            let tree = &mut self.cnt[base..base + 2 * l.k];
+            // Level by level, bottom up: each parent is the sum of its two
+            // children, read as one contiguous pair.
+            let mut lo = l.k / 2;
+            while lo >= 1 {
+                let (parents, children) = tree.split_at_mut(2 * lo);
+                let children = &children[..2 * lo];
+                for (p, ch) in parents[lo..].iter_mut().zip(children.chunks_exact(2)) {
+                    *p = ch[0].wrapping_add(ch[1]);
+                }
+                lo /= 2;
+            }
+        }
+    }
+
+    /// Chooses how [`Engine::apply`] updates the trees for the next batch:
+    /// leaf only (then one pass over every inner node per batch) when the
+    /// batch's updates would walk more nodes than that pass costs, else
+    /// whole paths. Either way the counters end up the same.
+    fn choose_tree_mode(&mut self) {
+        let (mut levels, mut nodes) = (0usize, 0usize);
+        for l in self.layouts.iter().flatten() {
+            levels += l.levels() as usize;
+            nodes += l.k;
+        }
+        // About two updates per record (arrival and expiry); a path step
+        // costs a few times a node of the summing pass.
+        self.leaves_only = self.last_n * 2 * levels * 2 > nodes;
     }
 
     /// A candidate's score, the weighted sum of its buckets' deficits
@@ -615,6 +674,7 @@ impl Engine {
     /// halves of the sum are the sums of the halves.
     #[inline]
     fn score(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
+        debug_assert!(!self.trees_stale, "score read stale inner nodes");
         let wt = self.weights;
         let cnt = &self.cnt[..];
         let rate = self.rate;
@@ -909,6 +969,7 @@ impl Engine {
             // candidate's score by the weight of the buckets it shares with
             // the pick (branch-free, from codes), which is exactly how much
             // the pick lowered the deficits it reads.
+            self.refresh_trees();
             let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let r = i * w..(i + 1) * w;
@@ -998,6 +1059,8 @@ impl Engine {
         }
         self.codes = codes;
         self.coarse = coarse;
+        self.last_n = n;
+        self.choose_tree_mode();
         out
     }
 
@@ -1008,6 +1071,7 @@ impl Engine {
             return false;
         }
         self.churn = 0;
+        self.refresh_trees();
         let mut need = false;
         for c in 0..self.specs.len() {
             let Some(l) = &self.layouts[c] else { continue };
@@ -1244,6 +1308,7 @@ mod tests {
             e.advance(f64::from(b));
             e.select(&ts, &rows);
         }
+        e.refresh_trees();
         let mut codes = vec![0u32; 4];
         let mut coarse = vec![0u32; 4];
         for i in 0..200 {
@@ -1259,6 +1324,51 @@ mod tests {
                 e.score(&codes, &coarse, false)
             );
         }
+    }
+
+    /// Leaf-only tree updates (summed afterwards) and whole-path updates
+    /// leave the same counters and make the same picks, through arrivals,
+    /// passes, expiry and rebuilds.
+    #[test]
+    fn leaf_only_updates_match_path_updates() {
+        let specs = vec![
+            Spec::Numeric,
+            Spec::Categorical { buckets: 5 },
+            Spec::Numeric,
+        ];
+        let mut lazy = Engine::new(specs.clone(), 0.1, 50.0, usize::MAX, 3);
+        let mut eager = Engine::new(specs, 0.1, 50.0, usize::MAX, 3);
+        let mut x = 1u64;
+        let mut next = || {
+            x = mix(11, x);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for b in 0..400 {
+            let n = 1 + (b * 37) % 120;
+            let ts = vec![f64::from(b as u32); n];
+            let rows: Vec<f64> = (0..n)
+                .flat_map(|_| {
+                    let (u, c, v) = (next(), next(), next());
+                    let miss = if v < 0.05 { f64::NAN } else { (v * 8.0).exp() };
+                    [u * 100.0, (c * 4.0).floor(), miss]
+                })
+                .collect();
+            lazy.leaves_only = true;
+            eager.leaves_only = false;
+            lazy.advance(f64::from(b as u32));
+            eager.advance(f64::from(b as u32));
+            lazy.leaves_only = b % 3 != 0;
+            eager.leaves_only = false;
+            assert_eq!(
+                lazy.select(&ts, &rows),
+                eager.select(&ts, &rows),
+                "batch {b}"
+            );
+            lazy.refresh_trees();
+            eager.refresh_trees();
+            assert_eq!(lazy.cnt, eager.cnt, "batch {b}");
+        }
+        assert!(lazy.rebuilds() > 3);
     }
 
     /// The 8-ary leaf search is the partition point, including ties,
