@@ -3,7 +3,7 @@
 
 use distilled::select::{
     CategoryDictionary, CharacteristicKind, Decision, DistilledProcessor, Grade, Grader,
-    GraderKind, Stats,
+    GraderKind, LeafCoder, Stats,
 };
 use serde_json::{Value, json};
 
@@ -72,6 +72,25 @@ pub trait Engine {
     }
     /// Like [`Engine::classify`], into `out` (cleared first), reusing its allocation.
     fn classify_into(&mut self, batch: &[(f64, Rec)], out: &mut Vec<Verdict>);
+    /// A snapshot of the engine's numeric bucket boundaries, so that another thread can
+    /// compute the records' leaf codes ahead of [`Engine::classify_precoded_into`] (`None`
+    /// for an engine without any).
+    fn leaf_coder(&mut self) -> Option<LeafCoder> {
+        None
+    }
+    /// Like [`Engine::classify_into`], with `codes[i * w + c] = coder.code(c, batch[i].1[c])`
+    /// from a [`LeafCoder`] of generation `generation` (`w` values per record). The verdicts
+    /// are the same as without codes.
+    fn classify_precoded_into(
+        &mut self,
+        batch: &[(f64, Rec)],
+        codes: &[u32],
+        generation: u64,
+        out: &mut Vec<Verdict>,
+    ) {
+        let _ = (codes, generation);
+        self.classify_into(batch, out);
+    }
     /// The processor's statistics as JSON (null for an engine without any).
     fn stats(&self) -> Value {
         Value::Null
@@ -152,15 +171,38 @@ impl Grader<Rec> for IdGrader {
     }
 }
 
+fn verdict(d: Decision) -> Verdict {
+    match d {
+        Decision::Passed => Verdict::Passed,
+        Decision::NotSelected => Verdict::NotSelected,
+        Decision::Late => Verdict::Late,
+        Decision::Invalid => Verdict::Invalid,
+    }
+}
+
 impl Engine for DistilledProcessor<Rec> {
     fn classify_into(&mut self, batch: &[(f64, Rec)], out: &mut Vec<Verdict>) {
         out.clear();
-        out.extend(self.classify_batch_at(batch).into_iter().map(|d| match d {
-            Decision::Passed => Verdict::Passed,
-            Decision::NotSelected => Verdict::NotSelected,
-            Decision::Late => Verdict::Late,
-            Decision::Invalid => Verdict::Invalid,
-        }));
+        out.extend(self.classify_batch_at(batch).into_iter().map(verdict));
+    }
+
+    fn leaf_coder(&mut self) -> Option<LeafCoder> {
+        Some(DistilledProcessor::leaf_coder(self))
+    }
+
+    fn classify_precoded_into(
+        &mut self,
+        batch: &[(f64, Rec)],
+        codes: &[u32],
+        generation: u64,
+        out: &mut Vec<Verdict>,
+    ) {
+        out.clear();
+        out.extend(
+            self.classify_batch_precoded_at(batch, codes, generation)
+                .into_iter()
+                .map(verdict),
+        );
     }
 
     fn stats(&self) -> Value {

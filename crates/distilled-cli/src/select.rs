@@ -20,7 +20,7 @@ use crate::cli::{Format, SelectArgs};
 use crate::engine::{self, Characteristics, Rec, Settings, Verdict};
 use crate::input::{self, Field, Input, Next, RawReader, RecordError, Span};
 use crate::stats::Tracker;
-use distilled::select::{CategoryDictionary, Grade};
+use distilled::select::{CategoryDictionary, Grade, LeafCoder};
 
 /// JSON lines: records read before the first output to check that the named keys exist.
 /// CSV needs none (the header names the columns), so it starts flowing at the first batch.
@@ -392,6 +392,13 @@ struct Chunk {
     bytes: u64,
     /// No chunk follows.
     last: bool,
+    /// Empty, or the accepted records' leaf codes (one per value of each [`Rec`]), computed by
+    /// the reader thread with the boundaries of generation `generation`, so that the
+    /// selecting thread need not search them (it recomputes them if its boundaries changed).
+    codes: Vec<u32>,
+    generation: u64,
+    /// On the way back to the reader: the engine's boundaries of the moment.
+    coder: Option<LeafCoder>,
 }
 
 impl Chunk {
@@ -406,6 +413,9 @@ impl Chunk {
             fatal: None,
             bytes: 0,
             last: false,
+            codes: Vec::new(),
+            generation: 0,
+            coder: None,
         }
     }
 
@@ -417,6 +427,7 @@ impl Chunk {
         self.skipped = 0;
         self.fatal = None;
         self.last = false;
+        self.codes.clear();
     }
 }
 
@@ -444,16 +455,41 @@ struct Parser {
     batch_start: usize,
     anchor: Option<f64>,
     arrival: f64,
+    /// The newest boundaries the selecting thread sent back, if any.
+    coder: Option<LeafCoder>,
 }
 
 impl Parser {
-    fn fresh_chunk(&self) -> Chunk {
+    fn fresh_chunk(&mut self) -> Chunk {
         match self.back.try_recv() {
             Ok(mut c) => {
                 c.clear();
+                if let Some(k) = c.coder.take()
+                    && self
+                        .coder
+                        .as_ref()
+                        .is_none_or(|o| o.generation() < k.generation())
+                {
+                    self.coder = Some(k);
+                }
                 c
             }
             Err(_) => Chunk::new(),
+        }
+    }
+
+    /// The leaf codes of the chunk's records, with the newest boundaries known here.
+    fn code(&self, chunk: &mut Chunk) {
+        chunk.codes.clear();
+        let Some(coder) = &self.coder else { return };
+        if coder.width() != self.width {
+            return;
+        }
+        chunk.generation = coder.generation();
+        for (_, r) in &chunk.recs[..chunk.spans.len()] {
+            chunk
+                .codes
+                .extend(r.iter().enumerate().map(|(c, &v)| coder.code(c, v)));
         }
     }
 
@@ -481,6 +517,7 @@ impl Parser {
         }
         self.batch_start = 0;
         chunk.bytes = self.reader.bytes;
+        self.code(&mut chunk);
         self.tx.send(chunk).ok()?;
         Some(next)
     }
@@ -492,6 +529,7 @@ impl Parser {
         chunk.fatal = fatal;
         chunk.last = true;
         chunk.bytes = self.reader.bytes;
+        self.code(&mut chunk);
         let _ = self.tx.send(chunk);
     }
 
@@ -777,6 +815,7 @@ pub fn distil_with(
         batch_start: 0,
         anchor: None,
         arrival: 0.0,
+        coder: None,
     };
     std::thread::Builder::new()
         .name("distill-reader".into())
@@ -794,7 +833,12 @@ pub fn distil_with(
         let mut a = 0;
         for &b in &chunk.cuts {
             let batch = &chunk.recs[a..b];
-            engine.classify_into(batch, &mut verdicts);
+            if chunk.codes.len() == chunk.spans.len() * width {
+                let codes = &chunk.codes[a * width..b * width];
+                engine.classify_precoded_into(batch, codes, chunk.generation, &mut verdicts);
+            } else {
+                engine.classify_into(batch, &mut verdicts);
+            }
             debug_assert_eq!(verdicts.len(), batch.len());
             for (v, s) in verdicts.iter().zip(&chunk.spans[a..b]) {
                 match v {
@@ -837,6 +881,8 @@ pub fn distil_with(
         if w.closed {
             break;
         }
+        let mut chunk = chunk;
+        chunk.coder = engine.leaf_coder();
         let _ = back_tx.try_send(chunk);
         // Flush when the next chunk is not ready yet (the consumer sees output while input
         // still arrives); while chunks queue up, the large buffer batches the writes.

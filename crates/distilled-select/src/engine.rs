@@ -39,6 +39,8 @@
 //! through heap operations.)
 
 use std::cmp::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use distilled_core::{QuantileSketch, QueryError, SearchCriteria};
 use distilled_window::{Entry, ExpiringFifo};
@@ -230,6 +232,52 @@ impl NumLayout {
     }
     fn coarse_len(&self) -> u32 {
         1 + self.k.min(4) as u32
+    }
+}
+
+/// Source of [`LeafCoder`] generations: unique across engines and resets,
+/// so a snapshot is only ever taken for the boundaries it was made from.
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A snapshot of a processor's numeric bucket boundaries, to compute the
+/// leaf codes of numeric values away from the processor (e.g. on the
+/// thread that parses the input) and hand them to
+/// [`DistilledProcessor::classify_batch_precoded_at`](crate::DistilledProcessor::classify_batch_precoded_at).
+/// Cheap to clone (shared), `Send` and `Sync`.
+///
+/// Codes from a snapshot are used only while the processor still has the
+/// same boundaries (the same [`LeafCoder::generation`]); after a
+/// boundary rebuild they are ignored and the processor computes the codes
+/// itself, so decisions never depend on whether or when codes were
+/// precomputed.
+#[derive(Debug, Clone)]
+pub struct LeafCoder {
+    generation: u64,
+    layouts: Arc<[Option<NumLayout>]>,
+}
+
+impl LeafCoder {
+    /// Identifies the boundaries of this snapshot.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Number of characteristics (one code per characteristic and record).
+    pub fn width(&self) -> usize {
+        self.layouts.len()
+    }
+
+    /// The code of characteristic `c` (in grader order) for its graded
+    /// value `v` (NaN for missing): the bucket-tree leaf of a numeric
+    /// characteristic; 0 for a categorical one (its codes are not
+    /// precomputed) or an index out of range.
+    #[inline]
+    pub fn code(&self, c: usize, v: f64) -> u32 {
+        match self.layouts.get(c) {
+            Some(Some(_)) if v.is_nan() => MISSING,
+            Some(Some(l)) => l.leaf(v) as u32,
+            _ => 0,
+        }
     }
 }
 
@@ -430,6 +478,10 @@ pub(crate) struct Engine {
     trees_stale: bool,
     /// Records in the last batch, to choose [`Engine::leaves_only`].
     last_n: usize,
+    /// Generation of the current boundaries (see [`LeafCoder`]).
+    generation: u64,
+    /// Snapshot of the current boundaries, made on first request.
+    coder: Option<LeafCoder>,
 }
 
 impl Engine {
@@ -486,6 +538,8 @@ impl Engine {
             leaves_only: false,
             trees_stale: false,
             last_n: 0,
+            generation: GENERATIONS.fetch_add(1, AtomicOrdering::Relaxed),
+            coder: None,
         };
         e.relayout();
         e
@@ -908,12 +962,42 @@ impl Engine {
 
     /// Runs one batch of valid rows (`rows.len() == n * num_chars`), all with
     /// timestamps inside the window. Returns one pass flag per row.
+    #[cfg(test)]
     pub(crate) fn select(&mut self, ts: &[f64], rows: &[f64]) -> Vec<bool> {
+        self.select_precoded(ts, rows, None)
+    }
+
+    /// A snapshot of the current boundaries (see [`LeafCoder`]).
+    pub(crate) fn leaf_coder(&mut self) -> LeafCoder {
+        let generation = self.generation;
+        let layouts = &self.layouts;
+        self.coder
+            .get_or_insert_with(|| LeafCoder {
+                generation,
+                layouts: layouts.iter().cloned().collect(),
+            })
+            .clone()
+    }
+
+    /// [`Engine::select`], with the rows' codes computed beforehand by a
+    /// [`LeafCoder`] of generation `pre.1` (`pre.0` holds one code per
+    /// characteristic and row; those of categorical characteristics are
+    /// ignored). They are used only if the boundaries are still those of
+    /// that generation after this batch's rebuild check.
+    pub(crate) fn select_precoded(
+        &mut self,
+        ts: &[f64],
+        rows: &[f64],
+        pre: Option<(&[u32], u64)>,
+    ) -> Vec<bool> {
         let w = self.specs.len();
         let n = ts.len();
         debug_assert_eq!(rows.len(), n * w);
         self.churn += n;
         let rebuilt = self.maybe_rebuild(rows);
+        let pre = pre
+            .filter(|&(codes, g)| g == self.generation && codes.len() == n * w)
+            .map(|(codes, _)| codes);
 
         let mut codes = std::mem::take(&mut self.codes);
         let mut coarse = std::mem::take(&mut self.coarse);
@@ -924,6 +1008,23 @@ impl Engine {
         // instead of queueing behind the other columns' work.
         for c in 0..w {
             match &self.layouts[c] {
+                Some(l) if let Some(pre) = pre => {
+                    // Codes out of range (a caller's mistake) are recomputed,
+                    // never trusted with an index.
+                    let rows = rows.chunks_exact(w);
+                    for ((p, row), cd) in
+                        pre.chunks_exact(w).zip(rows).zip(codes.chunks_exact_mut(w))
+                    {
+                        let x = p[c];
+                        cd[c] = if (x as usize) < l.k || (x == MISSING && row[c].is_nan()) {
+                            x
+                        } else if row[c].is_nan() {
+                            MISSING
+                        } else {
+                            l.leaf(row[c]) as u32
+                        };
+                    }
+                }
                 Some(l) => {
                     for (row, cd) in rows.chunks_exact(w).zip(codes.chunks_exact_mut(w)) {
                         let v = row[c];
@@ -1120,6 +1221,8 @@ impl Engine {
     /// every stored point's codes.
     fn rebuild(&mut self, batch_rows: &[f64]) {
         self.rebuilds += 1;
+        self.generation = GENERATIONS.fetch_add(1, AtomicOrdering::Relaxed);
+        self.coder = None;
         let w = self.specs.len();
         let len = self.fifo.len() + batch_rows.len() / w.max(1);
         let step = len

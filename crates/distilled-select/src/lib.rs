@@ -82,6 +82,7 @@ mod processor;
 
 pub use baseline::Bernoulli;
 pub use distilled_window::{Clock, ManualClock, SystemClock};
+pub use engine::LeafCoder;
 pub use grader::{
     CategoricalGrader, CategoricalRefGrader, CategoryDictionary, DataPoint,
     DiscoveredCategoricalGrader, FnGrader, Grade, Grader, GraderKind, NumericGrader,

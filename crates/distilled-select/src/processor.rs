@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::engine::{Engine, Spec};
+use crate::engine::{Engine, LeafCoder, Spec};
 use crate::grader::{
     CategoricalGrader, CategoricalRefGrader, DataPoint, DiscoveredCategoricalGrader, FnGrader,
     Grade, Grader, GraderKind, NumericGrader,
@@ -370,6 +370,7 @@ impl<R> ProcessorBuilder<R> {
             rejected_late: 0,
             rows: Vec::new(),
             ts: Vec::new(),
+            pre: Vec::new(),
         })
     }
 }
@@ -410,6 +411,7 @@ pub struct DistilledProcessor<R> {
     // Scratch buffers reused across batches.
     rows: Vec<f64>,
     ts: Vec<f64>,
+    pre: Vec<u32>,
 }
 
 impl<R> fmt::Debug for DistilledProcessor<R> {
@@ -477,7 +479,7 @@ impl<R> DistilledProcessor<R> {
     }
 
     /// The core: decides a batch given each record's time.
-    fn decide<'a, I>(&mut self, items: I, len: usize) -> Vec<Decision>
+    fn decide<'a, I>(&mut self, items: I, len: usize, pre: Option<(&[u32], u64)>) -> Vec<Decision>
     where
         I: Iterator<Item = (f64, &'a R)> + Clone,
         R: 'a,
@@ -511,8 +513,20 @@ impl<R> DistilledProcessor<R> {
             self.ts.push(t);
             index.push(i);
         }
+        // Precomputed codes of the accepted records, if they are all there.
+        let w = self.graders.len();
+        let pre = match pre {
+            Some((codes, g)) if codes.len() == len * w => {
+                self.pre.clear();
+                for &i in &index {
+                    self.pre.extend_from_slice(&codes[i * w..(i + 1) * w]);
+                }
+                Some((&self.pre[..], g))
+            }
+            _ => None,
+        };
         if !index.is_empty() {
-            let picks = self.engine.select(&self.ts, &self.rows);
+            let picks = self.engine.select_precoded(&self.ts, &self.rows, pre);
             for (&i, p) in index.iter().zip(picks) {
                 if p {
                     decisions[i] = Decision::Passed;
@@ -526,7 +540,7 @@ impl<R> DistilledProcessor<R> {
     /// Returns the passed records, in input order.
     pub fn process_batch(&mut self, batch: Vec<R>) -> Vec<R> {
         let now = self.clock.now();
-        let d = self.decide(batch.iter().map(|r| (now, r)), batch.len());
+        let d = self.decide(batch.iter().map(|r| (now, r)), batch.len(), None);
         batch
             .into_iter()
             .zip(d)
@@ -546,7 +560,7 @@ impl<R> DistilledProcessor<R> {
     /// the damage is visible). Filter implausible timestamps before this
     /// call if the source can produce them.
     pub fn process_batch_at(&mut self, batch: Vec<(f64, R)>) -> Vec<R> {
-        let d = self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len());
+        let d = self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len(), None);
         batch
             .into_iter()
             .zip(d)
@@ -557,14 +571,60 @@ impl<R> DistilledProcessor<R> {
     /// The same decisions as [`DistilledProcessor::process_batch_at`],
     /// without moving records: one [`Decision`] per input, in input order.
     pub fn classify_batch_at(&mut self, batch: &[(f64, R)]) -> Vec<Decision> {
-        self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len())
+        self.decide(batch.iter().map(|(t, r)| (*t, r)), batch.len(), None)
+    }
+
+    /// A snapshot of the numeric bucket boundaries, to compute leaf codes
+    /// elsewhere (for example on the thread that parses the input) for
+    /// [`DistilledProcessor::classify_batch_precoded_at`]. Cheap while the
+    /// boundaries do not change (a shared snapshot is reused).
+    pub fn leaf_coder(&mut self) -> LeafCoder {
+        self.engine.leaf_coder()
+    }
+
+    /// [`DistilledProcessor::classify_batch_at`] with the records' numeric
+    /// leaf codes computed beforehand: `codes[i * w + c]` is
+    /// `coder.code(c, v)` for record `i` and grader `c`, where `v` is the
+    /// value grader `c` gives the record (NaN for missing), `w` the number
+    /// of graders, and `coder` a [`LeafCoder`] of generation `generation`.
+    ///
+    /// The decisions are exactly those of `classify_batch_at`: the codes are
+    /// used only if the processor's boundaries are still those of that
+    /// generation (else, or if `codes` has the wrong length, they are
+    /// computed here), and an out-of-range code is recomputed. Codes that
+    /// do not follow the rule above (from other values) place records in
+    /// the wrong buckets until the next boundary rebuild.
+    ///
+    /// ```
+    /// use distilled_select::{Decision, DistilledProcessor};
+    /// let mut p = DistilledProcessor::<f64>::builder()
+    ///     .numeric("x", |x| Some(*x))
+    ///     .build()
+    ///     .unwrap();
+    /// let batch: Vec<(f64, f64)> = (0..100).map(|i| (1.0, f64::from(i))).collect();
+    /// let coder = p.leaf_coder();
+    /// let codes: Vec<u32> = batch.iter().map(|(_, x)| coder.code(0, *x)).collect();
+    /// let d = p.classify_batch_precoded_at(&batch, &codes, coder.generation());
+    /// assert_eq!(d.iter().filter(|d| **d == Decision::Passed).count(), 10);
+    /// ```
+    pub fn classify_batch_precoded_at(
+        &mut self,
+        batch: &[(f64, R)],
+        codes: &[u32],
+        generation: u64,
+    ) -> Vec<Decision> {
+        self.decide(
+            batch.iter().map(|(t, r)| (*t, r)),
+            batch.len(),
+            Some((codes, generation)),
+        )
     }
 
     /// Like [`DistilledProcessor::classify_batch_at`] for records arriving
     /// now (time from the clock).
     pub fn classify_batch(&mut self, batch: &[R]) -> Vec<Decision> {
         let now = self.clock.now();
-        self.decide(batch.iter().map(|r| (now, r)), batch.len())
+        self.decide(batch.iter().map(|r| (now, r)), batch.len(), None)
     }
 
     /// Distils a batch with event times and returns every record as a

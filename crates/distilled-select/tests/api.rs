@@ -466,3 +466,66 @@ fn a_far_future_timestamp_moves_now_and_later_records_count_as_late() {
     assert_eq!(s.seen, 300);
     assert_eq!(s.passed + s.not_selected + s.rejected_late, 300);
 }
+
+/// Leaf codes computed beforehand by a `LeafCoder` give exactly the decisions of
+/// `classify_batch_at`, whether the snapshot is current, stale (taken before a boundary
+/// rebuild) or the codes are out of range.
+#[test]
+fn precoded_batches_decide_as_plain_ones() {
+    type Row = (f64, f64, u32);
+    let build = || {
+        distilled_select::DistilledProcessor::<Row>::builder()
+            .numeric("x", |r: &Row| Some(r.0))
+            .numeric("y", |r: &Row| (!r.1.is_nan()).then_some(r.1))
+            .lambda(
+                "c",
+                distilled_select::GraderKind::Categorical {
+                    categories: vec!["a".into(), "b".into(), "c".into()],
+                },
+                |r: &Row| distilled_select::Grade::Category(r.2),
+            )
+            .horizon_secs(300.0)
+            .build()
+            .unwrap()
+    };
+    let (mut plain, mut pre) = (build(), build());
+    let mut coder = pre.leaf_coder();
+    let mut s = 7u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for b in 0..600u32 {
+        let batch: Vec<(f64, Row)> = (0..50)
+            .map(|_| {
+                let (u, v, c) = (next(), next(), next());
+                let y = if v < 0.1 { f64::NAN } else { (v * 6.0).exp() };
+                (
+                    f64::from(b),
+                    (u * 100.0 + f64::from(b) / 10.0, y, (c * 3.0) as u32),
+                )
+            })
+            .collect();
+        // A fresh snapshot every third batch; the others use an older one.
+        if b % 3 == 0 {
+            coder = pre.leaf_coder();
+        }
+        let mut codes: Vec<u32> = batch
+            .iter()
+            .flat_map(|(_, r)| [coder.code(0, r.0), coder.code(1, r.1), coder.code(2, 0.0)])
+            .collect();
+        if b % 7 == 0 {
+            codes
+                .iter_mut()
+                .for_each(|c| *c = c.wrapping_mul(2654435761));
+        }
+        let d1 = plain.classify_batch_at(&batch);
+        let d2 = pre.classify_batch_precoded_at(&batch, &codes, coder.generation());
+        assert_eq!(d1, d2, "batch {b}");
+    }
+    let (s1, s2) = (plain.stats(), pre.stats());
+    assert_eq!(s1, s2);
+    assert!(s1.boundary_rebuilds > 3);
+}
