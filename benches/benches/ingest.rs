@@ -1,6 +1,7 @@
-//! Update throughput through `distilled-ingest` with 1 and 2 writer threads,
-//! beside a plain single-threaded sketch and a `Mutex<sketch>` shared by 1 and
-//! 2 threads, all in the same run.
+//! Update throughput through `distilled-ingest` with 1 and 2 writer threads
+//! (and 4, 8, 16 on machines with that many cores), beside a plain
+//! single-threaded sketch and a `Mutex<sketch>` shared by as many threads,
+//! all in the same run.
 //!
 //! Every iteration builds a fresh front, has each thread make `PER_THREAD`
 //! updates from its own pre-generated slice, one `update` call per item, and
@@ -12,14 +13,19 @@
 //! * `single_thread`: the sketch's own `update` per item, no sharing;
 //!   `single_thread_bulk`: its bulk method over blocks of 512 (the floor for
 //!   a buffered writer).
-//! * `ingest_{1,2}_writers`: `BufferedWriter` (512 items, applied with the
+//! * `ingest_{1,2,..}_writers`: `BufferedWriter` (512 items, applied with the
 //!   sketch's bulk method), one `update` call per item;
-//!   `ingest_{1,2}_writers_unbuffered`: the plain `Writer`.
-//! * `mutex_{1,2}_threads`: `Mutex<sketch>`, one lock per update, as users
+//!   `ingest_{1,2,..}_writers_unbuffered`: the plain `Writer`.
+//! * `mutex_{1,2,..}_threads`: `Mutex<sketch>`, one lock per update, as users
 //!   write it (the baseline of the targets);
 //!   `mutex_2_threads_batched`: each thread buffers 512 items and applies them
 //!   with the bulk method under one lock (a better-written Mutex user,
 //!   reported separately).
+//!
+//! Each thread's time runs from a common start (all threads spawned and
+//! waiting at a barrier) to its own end, so thread start-up is not counted.
+//! The interleaved rounds also print the writers' on-CPU time, which tells
+//! writers slowing each other down from writers waiting for a core.
 //!
 //! Run: `cargo xtask bench ingest`. On a loaded machine, also
 //! `INGEST_ROUNDS=31 cargo bench -p distilled-benches --bench ingest -- ingest_interleaved`
@@ -122,11 +128,29 @@ fn time_threads<F: Fn(usize) + Sync>(threads: usize, work: F) -> Duration {
     last - first
 }
 
+/// Writer counts measured: 1 and 2 always (the figures), and 4, 8
+/// and 16 where the machine has that many cores (more writers than cores
+/// would measure the scheduler, not the layer).
+fn writer_counts() -> Vec<usize> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    [1, 2, 4, 8, 16]
+        .into_iter()
+        .filter(|&t| t <= 2 || t <= cores)
+        .collect()
+}
+
+/// The thread count in a contender's name (`ingest_4_writers` -> 4).
+fn threads_of(name: &str) -> usize {
+    name.split('_')
+        .find_map(|part| part.parse().ok())
+        .unwrap_or(1)
+}
+
 /// One iteration of `threads` ingest writers made by `make`, each feeding
 /// its own slice of `data` through `update`, then one read of the merge.
 fn writers_case<'a, S, T, W>(
     proto: &'a S,
-    data: &'a [Vec<T>; 2],
+    data: &'a [Vec<T>],
     threads: usize,
     make: impl Fn(&Ingest<S>) -> W + 'a,
 ) -> Box<dyn Fn() -> Duration + 'a>
@@ -160,7 +184,7 @@ type Case<'a> = (String, Box<dyn Fn() -> Duration + 'a>);
 
 /// The contenders for one sketch type, each as a function timing one
 /// iteration (so criterion and the interleaved rounds run the same code).
-fn cases<'a, S, T>(proto: &'a S, data: &'a [Vec<T>; 2], bulk: fn(&mut S, &[T])) -> Vec<Case<'a>>
+fn cases<'a, S, T>(proto: &'a S, data: &'a [Vec<T>], bulk: fn(&mut S, &[T])) -> Vec<Case<'a>>
 where
     S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
     T: Copy + Default + Send + Sync,
@@ -192,7 +216,7 @@ where
             })
         }),
     ));
-    for threads in [1usize, 2] {
+    for threads in writer_counts().into_iter().filter(|&t| t <= data.len()) {
         out.push((
             format!("ingest_{threads}_writers"),
             writers_case(proto, data, threads, move |i| i.buffered_writer(bulk)),
@@ -246,7 +270,7 @@ fn contenders(
     cases: &[Case<'_>],
 ) {
     for (name, run) in cases {
-        let threads = if name.contains("_2_") { 2 } else { 1 };
+        let threads = threads_of(name);
         g.throughput(Throughput::Elements((per_thread * threads) as u64));
         g.bench_function(name.as_str(), |b| {
             b.iter_custom(|iters| (0..iters).map(|_| run()).sum())
@@ -331,6 +355,18 @@ fn interleaved(groups: &[(&str, Vec<Case<'_>>)]) {
         // time. Below 2x means the writers slow each other down (shared
         // cache, memory, the layer), not merely that they lacked a core.
         let cpu = |n: &str| cpu_table.get(&(g.to_string(), n.to_string())).copied();
+        for t in writer_counts().into_iter().filter(|&t| t > 2) {
+            if let (Some(wt), Some(mt)) = (
+                get(&format!("ingest_{t}_writers")),
+                get(&format!("mutex_{t}_threads")),
+            ) {
+                println!(
+                    "ratios {g} (median): {t}w/1w {:.2}x, vs Mutex {t} thr {:.2}x",
+                    t as f64 * w1.1 / wt.1,
+                    mt.1 / wt.1
+                );
+            }
+        }
         for kind in ["", "_unbuffered"] {
             let (w1, w2) = (
                 format!("ingest_1_writers{kind}"),
@@ -386,11 +422,14 @@ fn intervals<S, T>(
 }
 
 fn bench_ingest(c: &mut Criterion) {
-    let f64_data = [
-        values(Dist::Uniform, PER_THREAD, 1),
-        values(Dist::Uniform, PER_THREAD, 2),
-    ];
-    let keys = [u64_keys(PER_THREAD, 3), u64_keys(PER_THREAD, 4)];
+    // One slice per thread of the largest writer count, all different.
+    let most = writer_counts().last().copied().unwrap_or(2);
+    let f64_data: Vec<Vec<f64>> = (0..most)
+        .map(|t| values(Dist::Uniform, PER_THREAD, 1 + 2 * t as u64))
+        .collect();
+    let keys: Vec<Vec<u64>> = (0..most)
+        .map(|t| u64_keys(PER_THREAD, 3 + 2 * t as u64))
+        .collect();
     let cs = CountSum::default();
     let kll = KllSketch::<f64>::new();
     let td = TDigest::new(100).expect("valid compression");
