@@ -381,21 +381,21 @@ impl Ord for Cand {
 struct GreedyScratch {
     /// Overlap codes, one column of `n` per characteristic.
     ov: Vec<u32>,
-    /// Coarse codes, one column of `n` per characteristic.
-    co: Vec<u32>,
     /// Candidates' scores.
     score: Vec<f64>,
-    /// Per candidate: overlap with the pick, and equal coarse codes.
+    /// Per candidate, shared with the pick: tree levels, categories, and
+    /// numeric coarse codes.
     o: Vec<u32>,
+    ce: Vec<u32>,
     m: Vec<u32>,
 }
 
 impl GreedyScratch {
     fn prepare(&mut self, n: usize, w: usize) {
         self.ov.resize(n * w, 0);
-        self.co.resize(n * w, 0);
         self.score.resize(n, 0.0);
         self.o.resize(n, 0);
+        self.ce.resize(n, 0);
         self.m.resize(n, 0);
     }
 }
@@ -818,17 +818,20 @@ impl Engine {
 
     /// The greedy for rows of `W` characteristics (up to the pair limit):
     /// as the general loop in [`Engine::select`], column by column. The
-    /// candidates' overlap and coarse codes are transposed into one array
-    /// per characteristic, so that after a pick each characteristic's
-    /// contribution to every candidate's overlap is one branch-free pass
-    /// over a flat array (which the compiler turns into vector code: the
-    /// XOR's bit length comes from the exponent of its conversion to
-    /// `f32`, exact for codes below 2^24), and the scores are updated in a
-    /// flat array too. A passed candidate's score becomes -inf, so it never
-    /// wins again; every other candidate's score goes through exactly the
-    /// subtractions of the row-wise loop, in the same order, so the picks
-    /// are the same. The best is then found by a scan with
-    /// [`Cand::beats`], a strict total order.
+    /// candidates' overlap codes are transposed into one array per
+    /// characteristic, so that after a pick each characteristic's
+    /// contribution is one branch-free pass over a flat array, which the
+    /// compiler turns into vector code: shared tree levels from the
+    /// exponent of an exact `f32` conversion, shared categories by
+    /// equality, and the shared pair cells from the same figures (numeric
+    /// coarse codes are equal exactly when the two levels below the root
+    /// are shared; a category's code is its coarse code). Overlaps are
+    /// summed per kind in integer units and weighted once, which gives the
+    /// same integer as the row-wise sum. A passed candidate's score
+    /// becomes -inf, so it never wins again; every other candidate's score
+    /// goes through exactly the subtractions of the row-wise loop, in the
+    /// same order, so the picks are the same. The best is then found by a
+    /// scan with [`Cand::beats`], a strict total order.
     #[allow(clippy::too_many_arguments)]
     fn greedy<const W: usize>(
         &mut self,
@@ -841,14 +844,19 @@ impl Engine {
     ) {
         let n = cands.len();
         let path: [u32; W] = self.ov_path[..W].try_into().expect("W characteristics");
-        let units: [u32; W] = self.ov_units[..W].try_into().expect("W characteristics");
+        let numeric: [bool; W] = std::array::from_fn(|t| self.layouts[t].is_some());
+        // Weights in units of OV_UNIT of a shared tree level and of a shared
+        // category (the same for every characteristic of a kind).
+        let (un, uc) = (
+            units(self.weights.numeric_level),
+            units(self.weights.categorical),
+        );
         let pair_units = if self.pairs_on { self.pair_units } else { 0 };
         let mut g = std::mem::take(&mut self.greedy_scratch);
         g.prepare(n, W);
-        for (j, (o, c)) in ovc.chunks_exact(W).zip(coarse.chunks_exact(W)).enumerate() {
-            for t in 0..W {
-                g.ov[t * n + j] = o[t];
-                g.co[t * n + j] = c[t];
+        for (j, o) in ovc.chunks_exact(W).enumerate() {
+            for (t, &x) in o.iter().enumerate() {
+                g.ov[t * n + j] = x;
             }
         }
         for (s, c) in g.score.iter_mut().zip(cands) {
@@ -872,27 +880,43 @@ impl Engine {
             if pick + 1 == k || pick + 1 == n {
                 break;
             }
-            let (ov, co, o, m) = (&g.ov[..], &g.co[..], &mut g.o[..n], &mut g.m[..n]);
-            o.fill(0);
+            let (ov, lv, ce, m) = (&g.ov[..], &mut g.o[..n], &mut g.ce[..n], &mut g.m[..n]);
+            lv.fill(0);
+            ce.fill(0);
             m.fill(0);
             for t in 0..W {
                 let col = &ov[t * n..(t + 1) * n];
-                let (bv, p, u) = (col[best], path[t], units[t]);
-                for (o, &x) in o.iter_mut().zip(col) {
-                    // Bit length of the XOR: the biased exponent of its
-                    // (exact) `f32` value, less 126; 0 for equal codes.
-                    let e = ((x ^ bv) as i32 as f32).to_bits() >> 23;
-                    let differing = e.saturating_sub(126);
-                    *o += u * (p - differing.min(p));
-                }
-                let col = &co[t * n..(t + 1) * n];
-                let bc = col[best];
-                for (m, &x) in m.iter_mut().zip(col) {
-                    *m += u32::from(x == bc);
+                let bv = col[best];
+                if numeric[t] {
+                    // Shared levels: `path` less the bit length of the XOR,
+                    // which is the biased exponent of `2d + 1` as an `f32`
+                    // (exact: codes are at most MAX_LEAVES) less 127. The
+                    // coarse codes (for the pairs) are equal exactly when
+                    // the top two levels below the root are shared too.
+                    let (top, thr) = (path[t] + 127, path[t].min(3));
+                    for ((lv, m), &x) in lv.iter_mut().zip(m.iter_mut()).zip(col) {
+                        let d = (x ^ bv) as i32;
+                        let e = ((2 * d + 1) as f32).to_bits() >> 23;
+                        let shared = top - e;
+                        *lv += shared;
+                        *m += u32::from(shared >= thr);
+                    }
+                } else {
+                    // A category's code is also its coarse code.
+                    for (ce, &x) in ce.iter_mut().zip(col) {
+                        *ce += u32::from(x == bv);
+                    }
                 }
             }
-            for ((s, &o), &m) in g.score.iter_mut().zip(o.iter()).zip(m.iter()) {
-                let o = o + pair_units * (m * m.saturating_sub(1) / 2);
+            for (((s, &lv), &ce), &m) in g
+                .score
+                .iter_mut()
+                .zip(lv.iter())
+                .zip(ce.iter())
+                .zip(m.iter())
+            {
+                let m = m + ce;
+                let o = un * lv + uc * ce + pair_units * (m * m.saturating_sub(1) / 2);
                 *s -= f64::from(o) * OV_UNIT;
             }
             // The best unpassed candidate: at least one is left (pick + 1 < n).

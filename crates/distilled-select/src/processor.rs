@@ -516,6 +516,8 @@ impl<R> DistilledProcessor<R> {
         // Precomputed codes of the accepted records, if they are all there.
         let w = self.graders.len();
         let pre = match pre {
+            // Every record accepted (the usual case): the codes as given.
+            Some((codes, g)) if codes.len() == len * w && index.len() == len => Some((codes, g)),
             Some((codes, g)) if codes.len() == len * w => {
                 self.pre.clear();
                 for &i in &index {
