@@ -440,6 +440,12 @@ pub(crate) struct Engine {
     base: Vec<u32>,
     /// Per pair (i, j, first slot, coarse length of j).
     pairs: Vec<(usize, usize, u32, u32)>,
+    /// Per characteristic, its first slot and number of leaves (0 for a
+    /// categorical one), for the specialised loops.
+    ctab: Vec<(u32, u32)>,
+    /// Per pair, its first slot and the coarse length of its second
+    /// characteristic, in the order of `pairs`.
+    ptab: Vec<(u32, u32)>,
     /// Per slot, two counts in one word: window records in the high half,
     /// passed window records in the low half. One read-modify-write per
     /// slot when a point arrives, leaves or is passed, and a score sums the
@@ -514,6 +520,8 @@ impl Engine {
             layouts,
             base: Vec::new(),
             pairs: Vec::new(),
+            ctab: Vec::new(),
+            ptab: Vec::new(),
             cnt: Vec::new(),
             fifo: ExpiringFifo::new(horizon, capacity.clamp(1, u32::MAX as usize))
                 .expect("the builder validates the horizon"),
@@ -600,6 +608,12 @@ impl Engine {
             })
             .unzip();
         self.pair_units = units(wt.pair);
+        self.ctab = base
+            .iter()
+            .zip(&self.layouts)
+            .map(|(&b, l)| (b, l.as_ref().map_or(0, |l| l.k as u32)))
+            .collect();
+        self.ptab = pairs.iter().map(|&(_, _, pb, nj)| (pb, nj)).collect();
         self.base = base;
         self.pairs = pairs;
     }
@@ -648,6 +662,66 @@ impl Engine {
     #[inline]
     fn apply(&mut self, codes: &[u32], coarse: &[u32], d: u64, sub: bool) {
         let d = if sub { d.wrapping_neg() } else { d };
+        match codes.len() {
+            1 => self.apply_w::<1>(codes, coarse, d),
+            2 => self.apply_w::<2>(codes, coarse, d),
+            3 => self.apply_w::<3>(codes, coarse, d),
+            4 => self.apply_w::<4>(codes, coarse, d),
+            5 => self.apply_w::<5>(codes, coarse, d),
+            6 => self.apply_w::<6>(codes, coarse, d),
+            7 => self.apply_w::<7>(codes, coarse, d),
+            8 => self.apply_w::<8>(codes, coarse, d),
+            _ => self.apply_any(codes, coarse, d),
+        }
+    }
+
+    /// [`Engine::apply`] for rows of `W` characteristics: fixed-size rows,
+    /// the pairs as two nested loops (unrolled, no index checks on the
+    /// rows), per characteristic its first slot and leaf count from one
+    /// small table.
+    #[inline(always)]
+    fn apply_w<const W: usize>(&mut self, codes: &[u32], coarse: &[u32], d: u64) {
+        let codes: &[u32; W] = codes.try_into().expect("rows of W");
+        let coarse: &[u32; W] = coarse.try_into().expect("rows of W");
+        let ct: &[(u32, u32); W] = self.ctab[..W].try_into().expect("W characteristics");
+        let lazy = self.leaves_only;
+        let cnt = &mut self.cnt[..];
+        for t in 0..W {
+            let (base, k) = (ct[t].0 as usize, ct[t].1 as usize);
+            let x = codes[t];
+            if k == 0 {
+                let s = base + x as usize;
+                cnt[s] = cnt[s].wrapping_add(d);
+            } else if x == MISSING {
+                cnt[base] = cnt[base].wrapping_add(d);
+            } else if lazy {
+                let s = base + k + x as usize;
+                cnt[s] = cnt[s].wrapping_add(d);
+            } else {
+                let mut node = k + x as usize;
+                while node >= 1 {
+                    cnt[base + node] = cnt[base + node].wrapping_add(d);
+                    node >>= 1;
+                }
+            }
+        }
+        self.trees_stale |= lazy;
+        // Pairs are on for every W from 2 to 8; one characteristic has none.
+        let pt = &self.ptab[..W * (W - 1) / 2];
+        let mut p = 0;
+        for i in 0..W {
+            let ci = coarse[i];
+            for cj in &coarse[i + 1..] {
+                let (pbase, nj) = pt[p];
+                let s = (pbase + ci * nj + cj) as usize;
+                cnt[s] = cnt[s].wrapping_add(d);
+                p += 1;
+            }
+        }
+    }
+
+    /// [`Engine::apply`] for any number of characteristics.
+    fn apply_any(&mut self, codes: &[u32], coarse: &[u32], d: u64) {
         let cnt = &mut self.cnt[..];
         for (c, &x) in codes.iter().enumerate() {
             let base = self.base[c] as usize;
@@ -729,6 +803,105 @@ impl Engine {
     #[inline]
     fn score(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
         debug_assert!(!self.trees_stale, "score read stale inner nodes");
+        match codes.len() {
+            1 => self.score_w::<1>(codes, coarse, packed),
+            2 => self.score_w::<2>(codes, coarse, packed),
+            3 => self.score_w::<3>(codes, coarse, packed),
+            4 => self.score_w::<4>(codes, coarse, packed),
+            5 => self.score_w::<5>(codes, coarse, packed),
+            6 => self.score_w::<6>(codes, coarse, packed),
+            7 => self.score_w::<7>(codes, coarse, packed),
+            8 => self.score_w::<8>(codes, coarse, packed),
+            _ => self.score_any(codes, coarse, packed),
+        }
+    }
+
+    /// [`Engine::score`] for rows of `W` characteristics (as
+    /// [`Engine::apply_w`]): the same sums and the same floating-point
+    /// operations in the same order as [`Engine::score_any`].
+    #[inline(always)]
+    fn score_w<const W: usize>(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
+        let codes: &[u32; W] = codes.try_into().expect("rows of W");
+        let coarse: &[u32; W] = coarse.try_into().expect("rows of W");
+        let ct: &[(u32, u32); W] = self.ctab[..W].try_into().expect("W characteristics");
+        let wt = self.weights;
+        let cnt = &self.cnt[..];
+        let rate = self.rate;
+        let mut score = 0.0;
+        let mut common = 0u64;
+        for t in 0..W {
+            let (base, k) = (ct[t].0 as usize, ct[t].1 as usize);
+            let x = codes[t];
+            if k == 0 {
+                let v = cnt[base + x as usize];
+                score += wt.categorical * (rate * (v >> 32) as f64 - (v & LOW) as f64);
+                common += v >> 32;
+            } else if x == MISSING {
+                let v = cnt[base];
+                let w = wt.numeric_level * f64::from(1 + k.trailing_zeros());
+                score += w * (rate * (v >> 32) as f64 - (v & LOW) as f64);
+                common += v >> 32;
+            } else {
+                let (a, p);
+                let mut node = k + x as usize;
+                if packed {
+                    let mut sum = 0u64;
+                    while node >= 1 {
+                        sum += cnt[base + node];
+                        node >>= 1;
+                    }
+                    (a, p) = (sum >> 32, sum & LOW);
+                } else {
+                    let (mut sa, mut sp) = (0u64, 0u64);
+                    while node >= 1 {
+                        let v = cnt[base + node];
+                        sa += v >> 32;
+                        sp += v & LOW;
+                        node >>= 1;
+                    }
+                    (a, p) = (sa, sp);
+                }
+                score += wt.numeric_level * (rate * a as f64 - p as f64);
+                common += a;
+            }
+        }
+        let (a, p);
+        // Pairs are on for every W from 2 to 8 (MAX_CHARS_FOR_PAIRS); one
+        // characteristic has none.
+        let pt = &self.ptab[..W * (W - 1) / 2];
+        if packed {
+            let mut sum = 0u64;
+            let mut q = 0;
+            for i in 0..W {
+                let ci = coarse[i];
+                for cj in &coarse[i + 1..] {
+                    let (pbase, nj) = pt[q];
+                    sum += cnt[(pbase + ci * nj + cj) as usize];
+                    q += 1;
+                }
+            }
+            (a, p) = (sum >> 32, sum & LOW);
+        } else {
+            let (mut sa, mut sp) = (0u64, 0u64);
+            let mut q = 0;
+            for i in 0..W {
+                let ci = coarse[i];
+                for cj in &coarse[i + 1..] {
+                    let (pbase, nj) = pt[q];
+                    let v = cnt[(pbase + ci * nj + cj) as usize];
+                    sa += v >> 32;
+                    sp += v & LOW;
+                    q += 1;
+                }
+            }
+            (a, p) = (sa, sp);
+        }
+        score += wt.pair * (rate * a as f64 - p as f64);
+        (score, common + a)
+    }
+
+    /// [`Engine::score`] for any number of characteristics.
+    fn score_any(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
         let wt = self.weights;
         let cnt = &self.cnt[..];
         let rate = self.rate;
