@@ -6,7 +6,13 @@
 //! `cargo bench -p distilled-benches --bench tdigest`). `TDIGEST_BENCH_N` sets
 //! the stream length for add throughput (default 1e6; the peer figures were
 //! taken at 1e7). The accuracy table is printed once before the timings
-//! (`TDIGEST_BENCH_ACCURACY=0` skips it for quick timing runs).
+//! (`TDIGEST_BENCH_ACCURACY=0` skips it for quick timing runs). Accuracy
+//! options: `TDIGEST_BENCH_SEEDS` (default 21), `TDIGEST_BENCH_TAILS=1`
+//! (per-q median |error| and mean signed error in ranks, and the mean over
+//! seeds of the worst tail error), `TDIGEST_BENCH_DISTS=uniform,normal`
+//! (some rows only), `TDIGEST_BENCH_FAST=1` (only the matched K1 row and
+//! `datasketches`), `TDIGEST_BENCH_MATCH_FROM` (first compression the
+//! matched search tries, default 30). `-- none` runs no criterion group.
 
 // criterion_group! generates undocumented items.
 #![allow(missing_docs)]
@@ -39,12 +45,29 @@ fn rank_error(sorted: &[f64], x: f64, q: f64) -> f64 {
     }
 }
 
+/// Signed distance from `q` to the exact rank interval of `x`: positive when
+/// `x` ranks above `q` (the estimate is too large), zero inside the interval.
+fn signed_rank_error(sorted: &[f64], x: f64, q: f64) -> f64 {
+    let n = sorted.len() as f64;
+    let lo = sorted.partition_point(|&v| v < x) as f64 / n;
+    let hi = sorted.partition_point(|&v| v <= x) as f64 / n;
+    if q < lo {
+        lo - q
+    } else if q > hi {
+        hi - q
+    } else {
+        0.0
+    }
+}
+
 struct Acc {
     centroids: usize,
     max: f64,
     tail: f64,
     /// Rank error at each of [`TAIL_QS`].
     tails: [f64; 4],
+    /// Signed rank error at each of [`TAIL_QS`] (estimate's rank minus q).
+    signed: [f64; 4],
     p999_rel: f64,
 }
 
@@ -58,6 +81,7 @@ fn accuracy(sorted: &[f64], centroids: usize, quantile: impl Fn(f64) -> f64) -> 
         })
         .fold(0.0, f64::max);
     let tails = TAIL_QS.map(|q| rank_error(sorted, quantile(q), q));
+    let signed = TAIL_QS.map(|q| signed_rank_error(sorted, quantile(q), q));
     let tail = tails.iter().copied().fold(0.0, f64::max);
     let truth = sorted[((0.999 * sorted.len() as f64) as usize).min(sorted.len() - 1)];
     let p999_rel = if truth != 0.0 {
@@ -70,6 +94,7 @@ fn accuracy(sorted: &[f64], centroids: usize, quantile: impl Fn(f64) -> f64) -> 
         max,
         tail,
         tails,
+        signed,
         p999_rel,
     }
 }
@@ -109,19 +134,18 @@ fn ours(xs: &[f64], scale: Scale, compression: u16) -> TDigest {
     d
 }
 
-/// Accuracy, median over `TDIGEST_BENCH_SEEDS` seeds (default 7), at equal
+/// Accuracy, median over `TDIGEST_BENCH_SEEDS` seeds (default 21), at equal
 /// memory: `datasketches` k = 100 keeps 140-170 centroids; `tdigest` gets
 /// max_size 150; distilled K1 is shown at compression 50 and at the largest
 /// compression whose median centroid count does not exceed the
-/// `datasketches` median on that distribution ("matched"; K1 keeps about 3
-/// centroids per unit of compression, about half of them in its finer
-/// tails). Distilled K2 at k = 100 is the same algorithm as `datasketches`
+/// `datasketches` median on that distribution ("matched"; K1 keeps about 2.5
+/// centroids per unit of compression at 1e6 values). Distilled K2 at k = 100 is the same algorithm as `datasketches`
 /// (byte-identical), shown for reference.
 fn print_accuracy(n: usize) {
     let seeds: u64 = std::env::var("TDIGEST_BENCH_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(7);
+        .unwrap_or(21);
     println!(
         "t-digest accuracy, n = {n}, median over {seeds} seeds, about 150 retained centroids each"
     );
@@ -137,8 +161,17 @@ fn print_accuracy(n: usize) {
         Some(Dist::Ascending),
         None,
     ];
+    // `TDIGEST_BENCH_DISTS=uniform,normal` restricts the table to some rows.
+    let only = std::env::var("TDIGEST_BENCH_DISTS").ok();
+    let tails = std::env::var("TDIGEST_BENCH_TAILS").is_ok();
     for dist in dists {
         let name = dist.map_or("dup50", Dist::name);
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|d| d == name))
+        {
+            continue;
+        }
         let inputs: Vec<(Vec<f64>, Vec<f64>)> = (0..seeds)
             .map(|s| {
                 let xs = acc_values(dist, n, 7 + s);
@@ -171,15 +204,23 @@ fn print_accuracy(n: usize) {
                     .collect(),
             )
         };
-        let mut matched = 30;
+        let mut matched: u16 = std::env::var("TDIGEST_BENCH_MATCH_FROM")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
         while matched < 100 && count(matched + 1) <= ds_median {
             matched += 1;
         }
+        // `TDIGEST_BENCH_FAST=1`: only the matched K1 row and `datasketches`.
+        let fast = std::env::var("TDIGEST_BENCH_FAST").is_ok();
         for (label, scale, c) in [
             ("distilled K1 c=50".to_string(), Scale::K1, 50),
             (format!("distilled K1 c={matched}*"), Scale::K1, matched),
             ("distilled K2 k=100".to_string(), Scale::K2, 100),
         ] {
+            if fast && c != matched {
+                continue;
+            }
             let accs = inputs
                 .iter()
                 .map(|(xs, sorted)| {
@@ -189,18 +230,20 @@ fn print_accuracy(n: usize) {
                 .collect();
             rows.push((label, accs));
         }
-        let td_acc = inputs
-            .iter()
-            .map(|(xs, sorted)| {
-                let mut td = tdigest::TDigest::new_with_size(150);
-                td.extend_values(xs.iter().copied());
-                td.flush();
-                accuracy(sorted, td.centroids().len(), |q| {
-                    td.estimate_quantile(q).unwrap()
+        if !fast {
+            let td_acc = inputs
+                .iter()
+                .map(|(xs, sorted)| {
+                    let mut td = tdigest::TDigest::new_with_size(150);
+                    td.extend_values(xs.iter().copied());
+                    td.flush();
+                    accuracy(sorted, td.centroids().len(), |q| {
+                        td.estimate_quantile(q).unwrap()
+                    })
                 })
-            })
-            .collect();
-        rows.push(("tdigest 1.0 size=150".to_string(), td_acc));
+                .collect();
+            rows.push(("tdigest 1.0 size=150".to_string(), td_acc));
+        }
         rows.push(("datasketches 0.6 k=100".to_string(), ds_acc));
         for (label, accs) in rows {
             let med = |f: fn(&Acc) -> f64| median(accs.iter().map(f).collect());
@@ -213,14 +256,29 @@ fn print_accuracy(n: usize) {
                 med(|a| a.tail) * 100.0,
                 med(|a| a.p999_rel) * 100.0
             );
-            if std::env::var("TDIGEST_BENCH_TAILS").is_ok() {
+            if tails {
+                // Per q: median absolute and mean signed rank error, in
+                // ranks (items) out of n.
                 let per_q: Vec<String> = (0..4)
                     .map(|i| {
                         let m = median(accs.iter().map(|a| a.tails[i]).collect());
-                        format!("q={}: {:.5}%", TAIL_QS[i], m * 100.0)
+                        let s = accs.iter().map(|a| a.signed[i]).sum::<f64>() / accs.len() as f64;
+                        format!(
+                            "q={}: {:.1} ({:+.1})",
+                            TAIL_QS[i],
+                            m * n as f64,
+                            s * n as f64
+                        )
                     })
                     .collect();
-                println!("{:<11} {:<22} {}", "", "  (median per q)", per_q.join("  "));
+                let mean_tail = accs.iter().map(|a| a.tail).sum::<f64>() / accs.len() as f64;
+                println!(
+                    "{:<11} {:<22} {}  mean worst: {:.2}",
+                    "",
+                    "  median |err| (mean signed), ranks:",
+                    per_q.join("  "),
+                    mean_tail * n as f64
+                );
             }
         }
     }

@@ -7,12 +7,15 @@
 //! in one linear pass that respects a *scale function*:
 //!
 //! * [`Scale::K1`] (the default): `k(q) = δ/(2π)·asin(2q−1)` with
-//!   `δ = 2·compression` (the "two-level" factor that DataSketches also
-//!   applies), each centroid spanning at most one unit of `k`. In the tails
-//!   (roughly q < 1% and q > 99%), where the arcsine scale lets centroids grow
-//!   faster than the K2 scale does, centroids are also held to half the K2
-//!   size limit, so the extreme tails are finer than DataSketches' at equal
-//!   compression. A compressed digest of continuous data holds between
+//!   `δ = 1.12·compression`, each centroid spanning at most one unit of `k`.
+//!   Towards the tails, where the arcsine scale lets centroids grow faster
+//!   than the K2 scale does, centroids are also held to a quarter of the K2
+//!   size limit at the same `δ`, so the extreme tails are finer than
+//!   DataSketches' at an equal number of centroids. Before each merge pass
+//!   the centroids of the outer 1% of ranks are split into pieces placed
+//!   along the interpolation model, which keeps tail centroids from
+//!   overlapping in value (overlap biases tail estimates towards the median).
+//!   A compressed digest of continuous data holds between
 //!   `compression` and `3·compression + 10` centroids (streams of heavily
 //!   repeated values can add up to `compression` more, see below); the first
 //!   and last stay single values.
@@ -21,6 +24,18 @@
 //!   between passes, buffer of `4·(2k + fudge)` values). Fed the same values
 //!   in the same order, a K2 digest writes the same bytes as the Python
 //!   `datasketches` 5.2.0 `tdigest_double`.
+//!
+//! # Interpolation
+//!
+//! A centroid's mean is the *average* of the quantile function over its rank
+//! range, not its value at the middle of that range. Queries therefore fit,
+//! at each centroid, the quadratic whose averages over the centroid and its
+//! two neighbours equal their means, interpolate between the corrected
+//! mid-rank values and add the fitted curvature, limited so that answers stay
+//! monotone in the rank. Where the quantile function curves (the upper tails
+//! of normal, lognormal and Pareto data) this removes a bias towards larger
+//! values; on straight stretches it changes nothing. Atoms, single values and
+//! the exact min and max keep their exact positions.
 //!
 //! # Repeated values
 //!
@@ -100,8 +115,8 @@ pub const DEFAULT_K1_BUFFER: usize = 16384;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Scale {
-    /// Arcsine scale `k(q) = δ/(2π)·asin(2q−1)`, `δ = 2·compression`,
-    /// always merging in ascending order. The default.
+    /// Arcsine scale `k(q) = δ/(2π)·asin(2q−1)`, `δ = 1.12·compression`,
+    /// with finer tails, always merging in ascending order. The default.
     #[default]
     K1,
     /// The Apache DataSketches variant of K2 (`δ = 2k`, log normalizer,
@@ -498,6 +513,7 @@ impl TDigest {
             // straight into the merge pass, without an intermediate list.
             let mut out = Vec::with_capacity(self.centroid_capacity());
             let mut out_atoms = Vec::with_capacity(self.centroid_capacity());
+            let (old, old_atoms) = spread_tails(old, old_atoms);
             pass_k1(
                 &self.buffer,
                 &old,
@@ -965,8 +981,98 @@ impl View<'_> {
         };
         let span = (if l_atom { 0.0 } else { l.weight / 2.0 })
             + (if r_atom { 0.0 } else { r.weight / 2.0 });
+        if !l_atom && !r_atom {
+            return (self.invert(x, lo), 0.0);
+        }
         let frac = (x - l.mean) / (r.mean - l.mean);
         (base + span * frac, 0.0)
+    }
+
+    /// Curvature (value per rank², half the second derivative) of the
+    /// quantile function at centroid `j`, from the quadratic whose averages
+    /// over the rank cells of centroids `j−1, j, j+1` equal their means
+    /// ([`cell_fit`]). `None` for the first and last centroid, for atoms and
+    /// next to atoms heavier than one value (point masses are not cells).
+    fn cell_curvature(&self, j: usize) -> Option<f64> {
+        let cs: &[Centroid] = &self.cs;
+        if j == 0 || j + 1 >= cs.len() || self.is_atom(j) {
+            return None;
+        }
+        if (self.is_atom(j - 1) && cs[j - 1].weight > 1.0)
+            || (self.is_atom(j + 1) && cs[j + 1].weight > 1.0)
+        {
+            return None;
+        }
+        cell_fit(cs[j - 1], cs[j], cs[j + 1]).map(|(_, k)| k)
+    }
+
+    /// The interpolation knot of centroid `j`: the quantile function's value
+    /// at its mid-rank. A centroid's mean is the *average* of that function
+    /// over its rank cell, which differs from the mid-rank value by
+    /// `k·w²/12` where the function curves (convex upper tails: the mean is
+    /// too large). The knot removes that term, kept between the midpoints to
+    /// the neighbours' means so that knots stay increasing. Atoms and the
+    /// ends keep their means.
+    fn knot(&self, j: usize) -> f64 {
+        let cs: &[Centroid] = &self.cs;
+        let m = cs[j].mean;
+        let Some(k) = self.cell_curvature(j) else {
+            return m;
+        };
+        let v = m - k * cs[j].weight * cs[j].weight / 12.0;
+        v.clamp((cs[j - 1].mean + m) / 2.0, (m + cs[j + 1].mean) / 2.0)
+    }
+
+    /// Between the mid-ranks of centroids `i` and `i+1` (neither an atom),
+    /// the quantile function is `va + (vb−va)·t − k·h²·t(1−t)` for
+    /// `t ∈ [0, 1]` over the distance `h`: the chord between the knots less
+    /// the curvature averaged from both cells, limited so that the result is
+    /// monotone (`|k|·h² ≤ vb − va`). Returns `(va, vb, k)`.
+    fn curved(&self, i: usize) -> (f64, f64, f64) {
+        let (va, vb) = (self.knot(i), self.knot(i + 1));
+        let k = match (self.cell_curvature(i), self.cell_curvature(i + 1)) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => 0.0,
+        };
+        let h = (self.cs[i].weight + self.cs[i + 1].weight) / 2.0;
+        let lim = (vb - va) / (h * h);
+        if lim >= 0.0 {
+            (va, vb, k.clamp(-lim, lim))
+        } else {
+            (va, vb, 0.0)
+        }
+    }
+
+    /// The position whose [`View::value_at`] is `x`, for `x` strictly between
+    /// the means of centroids `lo − 1` and `lo`: the inverse of the curved
+    /// interpolation, found by bisection. Knots lie between the midpoints of
+    /// neighbouring means, so the position lies between the mid-ranks of
+    /// centroids `lo − 2` and `lo + 1`.
+    fn invert(&self, x: f64, lo: usize) -> f64 {
+        let cs: &[Centroid] = &self.cs;
+        let mid_rank = |j: usize| -> f64 {
+            cs[..j].iter().map(|c| c.weight).sum::<f64>() + cs[j].weight / 2.0
+        };
+        let mut a = if lo >= 2 { mid_rank(lo - 2) } else { 0.0 };
+        let mut b = if lo + 1 < cs.len() {
+            mid_rank(lo + 1)
+        } else {
+            self.total
+        };
+        for _ in 0..60 {
+            let m = 0.5 * (a + b);
+            if m <= a || m >= b {
+                break;
+            }
+            if self.value_at(m) <= x {
+                a = m;
+            } else {
+                b = m;
+            }
+        }
+        0.5 * (a + b)
     }
 
     /// The value at absolute position `index` in `[0, total]`.
@@ -1028,13 +1134,20 @@ impl View<'_> {
                     }
                     right = b.weight / 2.0;
                 }
+                if left == 0.0 && right == 0.0 {
+                    let (va, vb, k) = self.curved(i);
+                    let t = ((index - so_far) / dw).clamp(0.0, 1.0);
+                    let v = va + (vb - va) * t - k * dw * dw * t * (1.0 - t);
+                    return v.clamp(va, vb);
+                }
                 let z1 = index - so_far - left;
                 let z2 = so_far + dw - index - right;
                 let denom = z1 + z2;
+                let (va, vb) = (self.knot(i), self.knot(i + 1));
                 if denom <= 0.0 {
-                    return a.mean;
+                    return va;
                 }
-                return lerp(a.mean, b.mean, (z1 / denom).clamp(0.0, 1.0));
+                return lerp(va, vb, (z1 / denom).clamp(0.0, 1.0));
             }
             so_far += dw;
         }
@@ -1437,12 +1550,12 @@ fn value_cut(
 /// Constants of one K1 pass.
 ///
 /// In the body each centroid may span one unit of the arcsine scale
-/// `k(q) = δ/(2π)·asin(2q−1)`. In the tails, where the arcsine scale would
-/// allow coarser centroids than half the DataSketches K2 limit
-/// (`w ≤ W·q(1−q)/(2δ/Z)` at both ends of the centroid, `Z = 4 ln(W/δ) + 24`),
-/// that limit applies as well; this keeps the extreme tails finer than K2's
-/// (two singletons or near-singletons per decade of rank near q = 0 and 1)
-/// for about `δ/2` extra centroids.
+/// `k(q) = δ/(2π)·asin(2q−1)`. Towards the tails, where the arcsine scale
+/// would allow coarser centroids than the DataSketches K2 limit divided by
+/// [`TAIL_FACTOR`] (`w ≤ W·q(1−q)·Z/(f·δ)` at both ends of the centroid,
+/// `Z = 4 ln(W/δ) + 24`), that limit applies as well. With `f = 4` it binds
+/// over a wide band (q below about 0.3 at 1e6 values), which is paid for by a
+/// smaller `δ` per unit of compression ([`K1_DELTA_PER_COMPRESSION`]).
 struct K1Params {
     total: f64,
     step: f64,
@@ -1454,7 +1567,7 @@ struct K1Params {
 
 impl K1Params {
     fn new(total: f64, compression: u16) -> Self {
-        let delta = 2.0 * compression as f64;
+        let delta = K1_DELTA_PER_COMPRESSION * compression as f64;
         // The tail width where the K2 limit is the tighter one:
         // q(1−q)·Z·f/δ < (2π/δ)·sqrt(q(1−q))  ⇔  sqrt(q(1−q)) < 2π/(Z·f).
         let z = 4.0 * (total / delta).ln() + 24.0;
@@ -1505,8 +1618,120 @@ impl K1Params {
     }
 }
 
-/// How much finer than the K2 limit K1's tail centroids are kept.
-const TAIL_FACTOR: f64 = 2.0;
+/// How much finer than the K2 limit (at K1's own `δ`) K1's tail centroids
+/// are kept. Measured at an equal centroid count against DataSketches
+/// (k = 100), it spends part of the body's lead in max rank error on tail
+/// centroids (see `docs/bench-tdigest.md`, round 3).
+const TAIL_FACTOR: f64 = 4.0;
+
+/// K1's `δ` per unit of compression (the arcsine step is `2π/δ`). Chosen
+/// with [`TAIL_FACTOR`] so that a compressed digest keeps as many centroids
+/// per unit of compression as before the tail factor was raised from 2 (with
+/// `δ = 2·compression`): about 2.5 at 1e6 values, 2.8 at 1e7.
+const K1_DELTA_PER_COMPRESSION: f64 = 1.12;
+
+/// Tail centroids split into this many pieces before a merge pass, see
+/// [`spread_tails`].
+const SPREAD_PIECES: usize = 3;
+
+/// Centroids whose mid-rank lies within this fraction of either end are
+/// spread before a merge pass.
+const SPREAD_REGION: f64 = 0.01;
+
+/// Slope `b` and curvature `k` (in value per rank and per rank²) of the
+/// quadratic `Q(o) = a + b·o + k·o²` of the rank offset `o` from the middle
+/// of centroid `c` whose averages over the rank cells of `l`, `c` and `r`
+/// (adjacent, of their weights' widths) equal their means. Exact for a
+/// quadratic quantile function; `None` when degenerate.
+fn cell_fit(l: Centroid, c: Centroid, r: Centroid) -> Option<(f64, f64)> {
+    let w2 = c.weight * c.weight;
+    // Offsets of the neighbours' mid-ranks and the averages of o² over their
+    // cells, relative to the centre cell's (o² averages w²/12 over a cell).
+    let dm = -(l.weight + c.weight) / 2.0;
+    let dp = (c.weight + r.weight) / 2.0;
+    let em = dm * dm + (l.weight * l.weight - w2) / 12.0;
+    let ep = dp * dp + (r.weight * r.weight - w2) / 12.0;
+    let det = dm * ep - dp * em;
+    let (ym, yp) = (l.mean - c.mean, r.mean - c.mean);
+    let b = (ym * ep - yp * em) / det;
+    let k = (dm * yp - dp * ym) / det;
+    (det != 0.0 && b.is_finite() && k.is_finite()).then_some((b, k))
+}
+
+/// Splits each tail centroid (mid-rank within [`SPREAD_REGION`] of either
+/// end, not an atom, not the first or last, integral weight of at least
+/// `2·SPREAD_PIECES`) into [`SPREAD_PIECES`] pieces of (nearly) equal weight
+/// placed where the interpolation model puts them: each piece's mean is the
+/// average over its rank sub-cell of the quadratic fitted to the centroid and
+/// its neighbours ([`cell_fit`]), kept monotone and between the midpoints to
+/// the neighbours' means.
+///
+/// Why: a merge pass sees an old centroid as a point at its mean, so new
+/// values from the lower half of its range join the centroid before it and
+/// values above it join it. Over many passes tail centroids overlap in value
+/// and a prefix of centroids holds some larger values than its rank range,
+/// which pulls every tail estimate towards the median (+7 and −6 ranks at
+/// q = 0.001 and 0.999 on 1e6 uniform values; DataSketches shares it). With
+/// the pieces, new values interleave with the old centroid's estimated
+/// spread and the bias falls to about one rank. The pieces only exist inside
+/// the pass; the weight and (up to rounding) the mean of each split centroid
+/// are preserved.
+fn spread_tails(old: Vec<Centroid>, atoms: Vec<bool>) -> (Vec<Centroid>, Vec<bool>) {
+    let n = old.len();
+    if n < 3 {
+        return (old, atoms);
+    }
+    let total: f64 = old.iter().map(|c| c.weight).sum();
+    let pieces = SPREAD_PIECES as f64;
+    let (lo, hi) = (SPREAD_REGION * total, (1.0 - SPREAD_REGION) * total);
+    let mut out = Vec::with_capacity(n + 2 * n / 3);
+    let mut out_atoms = Vec::with_capacity(n + 2 * n / 3);
+    let mut before = 0.0;
+    for i in 0..n {
+        let c = old[i];
+        let mid = before + c.weight / 2.0;
+        before += c.weight;
+        let fit = if i == 0
+            || i == n - 1
+            || atoms[i]
+            || c.weight < 2.0 * pieces
+            || c.weight.fract() != 0.0
+            || (mid >= lo && mid <= hi)
+        {
+            None
+        } else {
+            cell_fit(old[i - 1], c, old[i + 1]).filter(|&(b, _)| b > 0.0)
+        };
+        let Some((b, k)) = fit else {
+            out.push(c);
+            out_atoms.push(atoms[i]);
+            continue;
+        };
+        let (l, r) = (old[i - 1], old[i + 1]);
+        // Monotone over the cell: |2k·o| <= b for |o| <= w/2.
+        let k = k.clamp(-b / c.weight, b / c.weight);
+        let half = c.weight / 2.0;
+        let (floor, ceil) = ((l.mean + c.mean) / 2.0, (c.mean + r.mean) / 2.0);
+        let base = (c.weight / pieces).floor();
+        let extra = c.weight - base * pieces;
+        let mut start = -half;
+        for p in 0..SPREAD_PIECES {
+            let w = base + if (p as f64) < extra { 1.0 } else { 0.0 };
+            let (o1, o2) = (start, start + w);
+            start = o2;
+            // Average of b·o + k·(o² − w²/12) over [o1, o2]: the deviation of
+            // the sub-cell's average from the cell's average (= the mean).
+            let dev = b * (o1 + o2) / 2.0
+                + k * ((o1 * o1 + o1 * o2 + o2 * o2) / 3.0 - c.weight * c.weight / 12.0);
+            out.push(Centroid {
+                mean: (c.mean + dev).clamp(floor, ceil),
+                weight: w,
+            });
+            out_atoms.push(false);
+        }
+    }
+    (out, out_atoms)
+}
 
 /// One DataSketches K2 merge pass, reproducing its arithmetic exactly. Atom
 /// flags are carried along (a merged centroid stays an atom when both parts

@@ -251,3 +251,71 @@ fn merged_digests_are_as_accurate() {
         }
     }
 }
+
+/// Signed distance from `q·n` to the exact rank interval of `x` among `xs`
+/// (unsorted), in ranks: positive when `x` ranks above `q·n`.
+fn signed_rank_error(xs: &[f64], x: f64, q: f64) -> f64 {
+    let lo = xs.iter().filter(|&&v| v < x).count() as f64;
+    let hi = lo + xs.iter().filter(|&&v| v == x).count() as f64;
+    let r = q * xs.len() as f64;
+    if r < lo {
+        lo - r
+    } else if r > hi {
+        hi - r
+    } else {
+        0.0
+    }
+}
+
+/// The tails at equal memory, over many seeds of 1e6 values: K1 at
+/// compression 60 keeps 150-160 centroids, as many as DataSketches keeps at
+/// k = 100. Tail centroids are spread along the interpolation model before
+/// each merge pass and queries correct for curvature, so the estimates at
+/// q = 1e-3 and 0.999 are unbiased to about one rank (mean over seeds;
+/// measured: within ±2). Before, tail centroids overlapping in value pulled
+/// uniform estimates towards the median by +7 / −6 ranks (DataSketches: +6 /
+/// −8), and the convex Pareto tails were biased upwards by +9 / +7 ranks
+/// (DataSketches: +7 / +8): both fail the bound of 3.5 ranks.
+#[test]
+fn k1_tails_are_unbiased_over_seeds() {
+    const SEEDS: u64 = 24;
+    const N: usize = 1_000_000;
+    let qs = [1e-4, 1e-3, 0.999, 0.9999];
+    for dist in [Dist::Uniform, Dist::Pareto] {
+        let mut signed = [0.0f64; 4];
+        let mut worst_sum = 0.0;
+        for seed in 0..SEEDS {
+            let xs = values(dist, N, 1000 + seed);
+            let mut d = TDigest::new(60).unwrap();
+            d.add_many(&xs);
+            d.compress();
+            assert!(
+                d.centroids().len() <= 162,
+                "{dist:?}: {}",
+                d.centroids().len()
+            );
+            let mut worst: f64 = 0.0;
+            for (s, &q) in signed.iter_mut().zip(&qs) {
+                let e = signed_rank_error(&xs, d.quantile(q).unwrap(), q);
+                *s += e / SEEDS as f64;
+                worst = worst.max(e.abs());
+            }
+            worst_sum += worst;
+        }
+        let mean_worst = worst_sum / SEEDS as f64;
+        if std::env::var("TDIGEST_PRINT").is_ok() {
+            println!("{dist:?}: mean signed {signed:?} mean worst {mean_worst:.2} ranks");
+        }
+        for (s, q) in signed.iter().zip(qs) {
+            assert!(
+                s.abs() < 3.5,
+                "{dist:?}: mean signed error at q={q}: {s} ranks"
+            );
+        }
+        // Measured 7.1 (uniform) and 6.9 (Pareto); DataSketches 10.3 and 12.6.
+        assert!(
+            mean_worst < 9.5,
+            "{dist:?}: mean worst tail error {mean_worst} ranks"
+        );
+    }
+}
