@@ -645,11 +645,13 @@ impl Engine {
     /// Coarse codes from codes (see [`Engine::codes_of`]).
     #[inline]
     fn coarse_of(&self, codes: &[u32], coarse: &mut [u32]) {
-        for (c, (&x, out)) in codes.iter().zip(coarse.iter_mut()).enumerate() {
-            *out = match &self.layouts[c] {
-                Some(_) if x == MISSING => 0,
-                Some(l) => 1 + (x >> l.levels().saturating_sub(2)),
-                None => x,
+        for ((&x, out), &(_, k)) in codes.iter().zip(coarse.iter_mut()).zip(&self.ctab) {
+            *out = if k == 0 {
+                x
+            } else if x == MISSING {
+                0
+            } else {
+                1 + (x >> k.trailing_zeros().saturating_sub(2))
             };
         }
     }
@@ -770,8 +772,8 @@ impl Engine {
             let mut lo = l.k / 2;
             while lo >= 1 {
                 let (parents, children) = tree.split_at_mut(2 * lo);
-                let children = &children[..2 * lo];
-                for (p, ch) in parents[lo..].iter_mut().zip(children.chunks_exact(2)) {
+                let (pairs, _) = children[..2 * lo].as_chunks::<2>();
+                for (p, ch) in parents[lo..].iter_mut().zip(pairs) {
                     *p = ch[0].wrapping_add(ch[1]);
                 }
                 lo /= 2;
