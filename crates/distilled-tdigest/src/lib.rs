@@ -28,14 +28,16 @@
 //! # Interpolation
 //!
 //! A centroid's mean is the *average* of the quantile function over its rank
-//! range, not its value at the middle of that range. Queries therefore fit,
+//! range, not its value at the middle of that range. K1 queries therefore fit,
 //! at each centroid, the quadratic whose averages over the centroid and its
 //! two neighbours equal their means, interpolate between the corrected
 //! mid-rank values and add the fitted curvature, limited so that answers stay
 //! monotone in the rank. Where the quantile function curves (the upper tails
 //! of normal, lognormal and Pareto data) this removes a bias towards larger
 //! values; on straight stretches it changes nothing. Atoms, single values and
-//! the exact min and max keep their exact positions.
+//! the exact min and max keep their exact positions. K2 queries interpolate
+//! linearly between means as DataSketches does (without the spreading of
+//! tail centroids, their overlap bias and the curvature bias partly cancel).
 //!
 //! # Repeated values
 //!
@@ -749,6 +751,7 @@ impl TDigest {
             min,
             max,
             total: self.count(),
+            curved: self.scale == Scale::K1,
         }
     }
 
@@ -904,6 +907,12 @@ struct View<'a> {
     min: f64,
     max: f64,
     total: f64,
+    /// Curvature-corrected interpolation (K1). K2 digests interpolate
+    /// linearly between means: their tail centroids overlap in value (no
+    /// spreading before merge passes), and that bias towards the median
+    /// partly cancels the curvature bias, so correcting only the latter
+    /// makes their tails worse.
+    curved: bool,
 }
 
 impl View<'_> {
@@ -981,7 +990,7 @@ impl View<'_> {
         };
         let span = (if l_atom { 0.0 } else { l.weight / 2.0 })
             + (if r_atom { 0.0 } else { r.weight / 2.0 });
-        if !l_atom && !r_atom {
+        if self.curved && !l_atom && !r_atom {
             return (self.invert(x, lo), 0.0);
         }
         let frac = (x - l.mean) / (r.mean - l.mean);
@@ -1016,7 +1025,7 @@ impl View<'_> {
     fn knot(&self, j: usize) -> f64 {
         let cs: &[Centroid] = &self.cs;
         let m = cs[j].mean;
-        let Some(k) = self.cell_curvature(j) else {
+        let Some(k) = self.cell_curvature(j).filter(|_| self.curved) else {
             return m;
         };
         let v = m - k * cs[j].weight * cs[j].weight / 12.0;
@@ -1030,6 +1039,9 @@ impl View<'_> {
     /// monotone (`|k|·h² ≤ vb − va`). Returns `(va, vb, k)`.
     fn curved(&self, i: usize) -> (f64, f64, f64) {
         let (va, vb) = (self.knot(i), self.knot(i + 1));
+        if !self.curved {
+            return (self.cs[i].mean, self.cs[i + 1].mean, 0.0);
+        }
         let k = match (self.cell_curvature(i), self.cell_curvature(i + 1)) {
             (Some(a), Some(b)) => (a + b) / 2.0,
             (Some(a), None) => a,
@@ -1134,7 +1146,7 @@ impl View<'_> {
                     }
                     right = b.weight / 2.0;
                 }
-                if left == 0.0 && right == 0.0 {
+                if self.curved && left == 0.0 && right == 0.0 {
                     let (va, vb, k) = self.curved(i);
                     let t = ((index - so_far) / dw).clamp(0.0, 1.0);
                     let v = va + (vb - va) * t - k * dw * dw * t * (1.0 - t);
