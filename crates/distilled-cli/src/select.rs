@@ -486,10 +486,14 @@ impl Parser {
             return;
         }
         chunk.generation = coder.generation();
-        for (_, r) in &chunk.recs[..chunk.spans.len()] {
-            chunk
-                .codes
-                .extend(r.iter().enumerate().map(|(c, &v)| coder.code(c, v)));
+        let (w, n) = (self.width, chunk.spans.len());
+        chunk.codes.resize(n * w, 0);
+        // Column by column: one column's searches are independent of each other, so they
+        // overlap in the CPU. (Categorical codes are not needed: left at 0.)
+        for c in (0..w).filter(|&c| coder.is_numeric(c)) {
+            for ((_, r), code) in chunk.recs[..n].iter().zip(chunk.codes.chunks_exact_mut(w)) {
+                code[c] = coder.code(c, r[c]);
+            }
         }
     }
 

@@ -267,6 +267,11 @@ impl LeafCoder {
         self.layouts.len()
     }
 
+    /// Whether characteristic `c` is numeric (has leaf codes to compute).
+    pub fn is_numeric(&self, c: usize) -> bool {
+        matches!(self.layouts.get(c), Some(Some(_)))
+    }
+
     /// The code of characteristic `c` (in grader order) for its graded
     /// value `v` (NaN for missing): the bucket-tree leaf of a numeric
     /// characteristic; 0 for a categorical one (its codes are not
