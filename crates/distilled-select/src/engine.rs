@@ -448,6 +448,9 @@ pub(crate) struct Engine {
     /// Per characteristic, its first slot and number of leaves (0 for a
     /// categorical one), for the specialised loops.
     ctab: Vec<(u32, u32)>,
+    /// Prefix sums of the trees' top levels (see [`Engine::prefix_sums`]),
+    /// same indexing as `cnt`.
+    ps: Vec<u64>,
     /// Per pair, its first slot and the coarse length of its second
     /// characteristic, in the order of `pairs`.
     ptab: Vec<(u32, u32)>,
@@ -526,6 +529,7 @@ impl Engine {
             base: Vec::new(),
             pairs: Vec::new(),
             ctab: Vec::new(),
+            ps: Vec::new(),
             ptab: Vec::new(),
             cnt: Vec::new(),
             fifo: ExpiringFifo::new(horizon, capacity.clamp(1, u32::MAX as usize))
@@ -807,19 +811,48 @@ impl Engine {
     /// [`PACKED_SUM_LIMIT`]) the packed counters of a path or of the pair
     /// cells are summed as whole words: neither half can carry, so the
     /// halves of the sum are the sums of the halves.
-    #[inline]
+    #[cfg(test)]
     fn score(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
+        self.score_ps(codes, coarse, packed, false)
+    }
+
+    /// [`Engine::score`]; with `use_ps` (only right after
+    /// [`Engine::prefix_sums`], with `packed`), a path's top levels are
+    /// read as one prefix sum.
+    #[inline]
+    fn score_ps(&self, codes: &[u32], coarse: &[u32], packed: bool, use_ps: bool) -> (f64, u64) {
         debug_assert!(!self.trees_stale, "score read stale inner nodes");
+        debug_assert!(packed || !use_ps);
         match codes.len() {
-            1 => self.score_w::<1>(codes, coarse, packed),
-            2 => self.score_w::<2>(codes, coarse, packed),
-            3 => self.score_w::<3>(codes, coarse, packed),
-            4 => self.score_w::<4>(codes, coarse, packed),
-            5 => self.score_w::<5>(codes, coarse, packed),
-            6 => self.score_w::<6>(codes, coarse, packed),
-            7 => self.score_w::<7>(codes, coarse, packed),
-            8 => self.score_w::<8>(codes, coarse, packed),
+            1 => self.score_w::<1>(codes, coarse, packed, use_ps),
+            2 => self.score_w::<2>(codes, coarse, packed, use_ps),
+            3 => self.score_w::<3>(codes, coarse, packed, use_ps),
+            4 => self.score_w::<4>(codes, coarse, packed, use_ps),
+            5 => self.score_w::<5>(codes, coarse, packed, use_ps),
+            6 => self.score_w::<6>(codes, coarse, packed, use_ps),
+            7 => self.score_w::<7>(codes, coarse, packed, use_ps),
+            8 => self.score_w::<8>(codes, coarse, packed, use_ps),
             _ => self.score_any(codes, coarse, packed),
+        }
+    }
+
+    /// Packed sums of every root-to-node path down to three levels above
+    /// the leaves (trees of at least 8 leaves), so that a score reads a
+    /// leaf's path as three nodes and one prefix sum instead of `1 + log2 k`
+    /// nodes. Valid until the counters next change; the caller uses it for
+    /// one round of scores, with packed sums only (no carries).
+    fn prefix_sums(&mut self) {
+        self.ps.resize(self.cnt.len(), 0);
+        for &(base, k) in &self.ctab {
+            let (base, k) = (base as usize, k as usize);
+            if k < 8 {
+                continue;
+            }
+            let (cnt, ps) = (&self.cnt[base..base + k], &mut self.ps[base..base + k]);
+            ps[1] = cnt[1];
+            for node in 2..k / 4 {
+                ps[node] = ps[node / 2].wrapping_add(cnt[node]);
+            }
         }
     }
 
@@ -827,7 +860,13 @@ impl Engine {
     /// [`Engine::apply_w`]): the same sums and the same floating-point
     /// operations in the same order as [`Engine::score_any`].
     #[inline(always)]
-    fn score_w<const W: usize>(&self, codes: &[u32], coarse: &[u32], packed: bool) -> (f64, u64) {
+    fn score_w<const W: usize>(
+        &self,
+        codes: &[u32],
+        coarse: &[u32],
+        packed: bool,
+        use_ps: bool,
+    ) -> (f64, u64) {
         let codes: &[u32; W] = codes.try_into().expect("rows of W");
         let coarse: &[u32; W] = coarse.try_into().expect("rows of W");
         let ct: &[(u32, u32); W] = self.ctab[..W].try_into().expect("W characteristics");
@@ -851,7 +890,13 @@ impl Engine {
             } else {
                 let (a, p);
                 let mut node = k + x as usize;
-                if packed {
+                if use_ps && k >= 8 {
+                    let sum = cnt[base + node]
+                        + cnt[base + (node >> 1)]
+                        + cnt[base + (node >> 2)]
+                        + self.ps[base + (node >> 3)];
+                    (a, p) = (sum >> 32, sum & LOW);
+                } else if packed {
                     let mut sum = 0u64;
                     while node >= 1 {
                         sum += cnt[base + node];
@@ -1275,10 +1320,17 @@ impl Engine {
             // the pick (branch-free, from codes), which is exactly how much
             // the pick lowered the deficits it reads.
             self.refresh_trees();
+            // Prefix sums pay off once a batch scores more than a few
+            // candidates.
+            let use_ps = packed && n >= 16;
+            if use_ps {
+                self.prefix_sums();
+            }
             let mut cands: Vec<Cand> = (0..n)
                 .map(|i| {
                     let r = i * w..(i + 1) * w;
-                    let (score, common) = self.score(&codes[r.clone()], &coarse[r], packed);
+                    let (score, common) =
+                        self.score_ps(&codes[r.clone()], &coarse[r], packed, use_ps);
                     Cand {
                         score,
                         commonness: common as f64,
@@ -1628,6 +1680,11 @@ mod tests {
             e.codes_of(&row, &mut codes, &mut coarse);
             assert_eq!(
                 e.score(&codes, &coarse, true),
+                e.score(&codes, &coarse, false)
+            );
+            e.prefix_sums();
+            assert_eq!(
+                e.score_ps(&codes, &coarse, true, true),
                 e.score(&codes, &coarse, false)
             );
         }
