@@ -91,6 +91,20 @@ pub trait Engine {
         let _ = (codes, generation);
         self.classify_into(batch, out);
     }
+    /// Like [`Engine::classify_precoded_into`], with the batch also given flat: `ts[i]` and
+    /// `rows[i * w..(i + 1) * w]` are `batch[i]`'s time and values. The verdicts are the same.
+    fn classify_rows_into(
+        &mut self,
+        batch: &[(f64, Rec)],
+        ts: &[f64],
+        rows: &[f64],
+        codes: &[u32],
+        generation: u64,
+        out: &mut Vec<Verdict>,
+    ) {
+        let _ = (ts, rows);
+        self.classify_precoded_into(batch, codes, generation, out);
+    }
     /// The processor's statistics as JSON (null for an engine without any).
     fn stats(&self) -> Value {
         Value::Null
@@ -200,6 +214,26 @@ impl Engine for DistilledProcessor<Rec> {
         out.clear();
         out.extend(
             self.classify_batch_precoded_at(batch, codes, generation)
+                .into_iter()
+                .map(verdict),
+        );
+    }
+
+    /// The values of a [`Rec`] are the graders' answers (numeric values, NaN for missing;
+    /// category ids below the list's length, anything else "other"), so the rows go to the
+    /// processor without calling the graders.
+    fn classify_rows_into(
+        &mut self,
+        _batch: &[(f64, Rec)],
+        ts: &[f64],
+        rows: &[f64],
+        codes: &[u32],
+        generation: u64,
+        out: &mut Vec<Verdict>,
+    ) {
+        out.clear();
+        out.extend(
+            self.classify_rows_at(ts, rows, codes, generation)
                 .into_iter()
                 .map(verdict),
         );

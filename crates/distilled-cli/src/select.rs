@@ -399,6 +399,9 @@ struct Chunk {
     generation: u64,
     /// On the way back to the reader: the engine's boundaries of the moment.
     coder: Option<LeafCoder>,
+    /// The accepted records' times and values again, flat (filled with `codes`).
+    ts: Vec<f64>,
+    rows: Vec<f64>,
 }
 
 impl Chunk {
@@ -416,6 +419,8 @@ impl Chunk {
             codes: Vec::new(),
             generation: 0,
             coder: None,
+            ts: Vec::new(),
+            rows: Vec::new(),
         }
     }
 
@@ -428,6 +433,8 @@ impl Chunk {
         self.fatal = None;
         self.last = false;
         self.codes.clear();
+        self.ts.clear();
+        self.rows.clear();
     }
 }
 
@@ -481,6 +488,13 @@ impl Parser {
     /// The leaf codes of the chunk's records, with the newest boundaries known here.
     fn code(&self, chunk: &mut Chunk) {
         chunk.codes.clear();
+        chunk.ts.clear();
+        chunk.rows.clear();
+        let n = chunk.spans.len();
+        for (t, r) in &chunk.recs[..n] {
+            chunk.ts.push(*t);
+            chunk.rows.extend_from_slice(r);
+        }
         let Some(coder) = &self.coder else { return };
         if coder.width() != self.width {
             return;
@@ -837,8 +851,22 @@ pub fn distil_with(
         let mut a = 0;
         for &b in &chunk.cuts {
             let batch = &chunk.recs[a..b];
-            if chunk.codes.len() == chunk.spans.len() * width {
-                let codes = &chunk.codes[a * width..b * width];
+            let n = chunk.spans.len();
+            let codes = if chunk.codes.len() == n * width {
+                &chunk.codes[a * width..b * width]
+            } else {
+                &[]
+            };
+            if chunk.ts.len() == n && chunk.rows.len() == n * width {
+                engine.classify_rows_into(
+                    batch,
+                    &chunk.ts[a..b],
+                    &chunk.rows[a * width..b * width],
+                    codes,
+                    chunk.generation,
+                    &mut verdicts,
+                );
+            } else if !codes.is_empty() {
                 engine.classify_precoded_into(batch, codes, chunk.generation, &mut verdicts);
             } else {
                 engine.classify_into(batch, &mut verdicts);

@@ -513,6 +513,84 @@ impl<R> DistilledProcessor<R> {
             self.ts.push(t);
             index.push(i);
         }
+        self.select_accepted(&mut decisions, &index, len, pre);
+        decisions
+    }
+
+    /// Grades a pre-graded row onto the end of `self.rows` (see
+    /// [`DistilledProcessor::classify_rows_at`]): what
+    /// [`DistilledProcessor::grade_onto_rows`] does with the graders'
+    /// answers; `false` if a numeric value is not finite and not NaN.
+    #[inline]
+    fn push_graded_row(&mut self, row: &[f64]) -> bool {
+        let mut ok = true;
+        for (c, &v) in row.iter().enumerate() {
+            let v = match self.cat_ids[c] {
+                // Categorical: an index below n is a category, NaN is
+                // missing, anything else "other" (as `Grade::Other`).
+                Some(n) if v.is_nan() => f64::from(n) + 1.0,
+                Some(n) if v >= 0.0 && v < f64::from(n) => v.trunc(),
+                Some(n) => f64::from(n),
+                None => {
+                    ok &= v.is_finite() || v.is_nan();
+                    v
+                }
+            };
+            self.rows.push(v);
+        }
+        ok
+    }
+
+    /// [`DistilledProcessor::decide`] for pre-graded rows.
+    fn decide_rows(
+        &mut self,
+        ts: &[f64],
+        rows: &[f64],
+        pre: Option<(&[u32], u64)>,
+    ) -> Vec<Decision> {
+        let len = ts.len();
+        let w = self.graders.len();
+        self.seen += len as u64;
+        let mut decisions = vec![Decision::NotSelected; len];
+        let newest = ts
+            .iter()
+            .copied()
+            .filter(|t| t.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let cutoff = self.engine.advance(newest);
+        self.ts.clear();
+        self.rows.clear();
+        let mut index = Vec::with_capacity(len);
+        for (i, (&t, row)) in ts.iter().zip(rows.chunks_exact(w)).enumerate() {
+            let start = self.rows.len();
+            if !t.is_finite() || !self.push_graded_row(row) {
+                self.rows.truncate(start);
+                decisions[i] = Decision::Invalid;
+                self.rejected_invalid += 1;
+                continue;
+            }
+            if t <= cutoff {
+                self.rows.truncate(start);
+                decisions[i] = Decision::Late;
+                self.rejected_late += 1;
+                continue;
+            }
+            self.ts.push(t);
+            index.push(i);
+        }
+        self.select_accepted(&mut decisions, &index, len, pre);
+        decisions
+    }
+
+    /// Selection over the accepted records (`self.ts`, `self.rows`; their
+    /// positions in the batch in `index`), with precomputed codes if given.
+    fn select_accepted(
+        &mut self,
+        decisions: &mut [Decision],
+        index: &[usize],
+        len: usize,
+        pre: Option<(&[u32], u64)>,
+    ) {
         // Precomputed codes of the accepted records, if they are all there.
         let w = self.graders.len();
         let pre = match pre {
@@ -520,7 +598,7 @@ impl<R> DistilledProcessor<R> {
             Some((codes, g)) if codes.len() == len * w && index.len() == len => Some((codes, g)),
             Some((codes, g)) if codes.len() == len * w => {
                 self.pre.clear();
-                for &i in &index {
+                for &i in index {
                     self.pre.extend_from_slice(&codes[i * w..(i + 1) * w]);
                 }
                 Some((&self.pre[..], g))
@@ -535,7 +613,6 @@ impl<R> DistilledProcessor<R> {
                 }
             }
         }
-        decisions
     }
 
     /// Distils one batch arriving now (time from the processor's clock).
@@ -620,6 +697,48 @@ impl<R> DistilledProcessor<R> {
             batch.len(),
             Some((codes, generation)),
         )
+    }
+
+    /// Classifies records given as the graders' answers, without calling
+    /// the graders: for record `i` (event time `ts[i]`), `rows[i * w + c]`
+    /// is what grader `c` gives it (`w` graders): a numeric value (NaN for
+    /// missing), or for a categorical grader the category's index (below
+    /// its number of categories `n`; `max_categories` for discovered ones),
+    /// `n` or any other number for "other", NaN for missing. `codes` as in
+    /// [`DistilledProcessor::classify_batch_precoded_at`], or empty.
+    ///
+    /// For a caller that already holds the graded values (a parser, say),
+    /// this saves the graders' calls; the decisions, the window and the
+    /// stats are exactly those of grading the same records. Panics if
+    /// `rows.len() != ts.len() * w`.
+    ///
+    /// ```
+    /// use distilled_select::{Decision, DistilledProcessor};
+    /// let mut p = DistilledProcessor::<(f64, &str)>::builder()
+    ///     .numeric("x", |r| Some(r.0))
+    ///     .categorical_ref("c", &["a", "b"], |r| Some(r.1))
+    ///     .build()
+    ///     .unwrap();
+    /// let ts = vec![1.0; 100];
+    /// // x = i, c = "a" for even i, "b" for odd i.
+    /// let rows: Vec<f64> = (0..100).flat_map(|i| [f64::from(i), f64::from(i % 2)]).collect();
+    /// let d = p.classify_rows_at(&ts, &rows, &[], 0);
+    /// assert_eq!(d.iter().filter(|d| **d == Decision::Passed).count(), 10);
+    /// ```
+    pub fn classify_rows_at(
+        &mut self,
+        ts: &[f64],
+        rows: &[f64],
+        codes: &[u32],
+        generation: u64,
+    ) -> Vec<Decision> {
+        assert_eq!(
+            rows.len(),
+            ts.len() * self.graders.len(),
+            "one value per grader and record"
+        );
+        let pre = (!codes.is_empty()).then_some((codes, generation));
+        self.decide_rows(ts, rows, pre)
     }
 
     /// Like [`DistilledProcessor::classify_batch_at`] for records arriving

@@ -529,3 +529,70 @@ fn precoded_batches_decide_as_plain_ones() {
     assert_eq!(s1, s2);
     assert!(s1.boundary_rebuilds > 3);
 }
+
+/// Pre-graded rows give exactly the decisions and stats of grading the records, including
+/// missing values, "other" categories, non-finite values (invalid) and late records.
+#[test]
+fn graded_rows_decide_as_records() {
+    type Row = (f64, f64, f64);
+    let build = || {
+        distilled_select::DistilledProcessor::<Row>::builder()
+            .numeric("x", |r: &Row| (!r.0.is_nan()).then_some(r.0))
+            .lambda(
+                "c",
+                distilled_select::GraderKind::Categorical {
+                    categories: vec!["a".into(), "b".into(), "c".into()],
+                },
+                |r: &Row| {
+                    if r.1.is_nan() {
+                        distilled_select::Grade::Missing
+                    } else if r.1 < 3.0 {
+                        distilled_select::Grade::Category(r.1 as u32)
+                    } else {
+                        distilled_select::Grade::Other
+                    }
+                },
+            )
+            .numeric("y", |r: &Row| (!r.2.is_nan()).then_some(r.2))
+            .horizon_secs(200.0)
+            .build()
+            .unwrap()
+    };
+    let (mut graded, mut raw) = (build(), build());
+    let mut s = 11u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for b in 0..500u32 {
+        let batch: Vec<(f64, Row)> = (0..40)
+            .map(|_| {
+                let (u, v, c, t) = (next(), next(), next(), next());
+                let x = if u < 0.05 { f64::NAN } else { u * 50.0 };
+                let cat = if c < 0.05 {
+                    f64::NAN
+                } else {
+                    (c * 4.5).floor()
+                };
+                let y = match v {
+                    v if v < 0.01 => f64::INFINITY,
+                    v if v < 0.06 => f64::NAN,
+                    v => (v * 5.0).exp(),
+                };
+                // A few records far in the past: late.
+                let time = if t < 0.02 { 0.0 } else { f64::from(b) };
+                (time, (x, cat, y))
+            })
+            .collect();
+        let ts: Vec<f64> = batch.iter().map(|(t, _)| *t).collect();
+        let rows: Vec<f64> = batch.iter().flat_map(|(_, r)| [r.0, r.1, r.2]).collect();
+        let d1 = graded.classify_batch_at(&batch);
+        let d2 = raw.classify_rows_at(&ts, &rows, &[], 0);
+        assert_eq!(d1, d2, "batch {b}");
+    }
+    let (s1, s2) = (graded.stats(), raw.stats());
+    assert_eq!(s1, s2);
+    assert!(s1.rejected_invalid > 0 && s1.rejected_late > 0);
+}
