@@ -319,3 +319,36 @@ fn k1_tails_are_unbiased_over_seeds() {
         );
     }
 }
+
+/// The curvature-corrected interpolation stays monotone in the rank, and
+/// `rank` inverts `quantile` (both read the same curve).
+#[test]
+fn k1_quantiles_are_monotone_and_rank_inverts_them() {
+    for dist in [Dist::Uniform, Dist::Normal, Dist::LogNormal, Dist::Pareto] {
+        for seed in 0..3 {
+            let xs = values(dist, 300_000, 500 + seed);
+            let mut d = TDigest::new(60).unwrap();
+            d.add_many(&xs);
+            d.compress();
+            let n = d.count();
+            let mut prev = f64::NEG_INFINITY;
+            for i in 0..=20_000 {
+                let q = i as f64 / 20_000.0;
+                let x = d.quantile(q).unwrap();
+                assert!(
+                    x >= prev,
+                    "{dist:?} seed {seed}: quantile({q}) = {x} < {prev}"
+                );
+                prev = x;
+                if i % 50 == 25 {
+                    let r = d.rank(x).unwrap();
+                    assert!(
+                        (r - q * n).abs() <= 1.0 + 1e-9 * n,
+                        "{dist:?} seed {seed}: rank(quantile({q})) = {r}, expected {}",
+                        q * n
+                    );
+                }
+            }
+        }
+    }
+}
