@@ -529,7 +529,7 @@ impl<R> DistilledProcessor<R> {
                 // Categorical: an index below n is a category, NaN is
                 // missing, anything else "other" (as `Grade::Other`).
                 Some(n) if v.is_nan() => f64::from(n) + 1.0,
-                Some(n) if v >= 0.0 && v < f64::from(n) => v.trunc(),
+                Some(n) if v >= 0.0 && v < f64::from(n) => f64::from(v as u32),
                 Some(n) => f64::from(n),
                 None => {
                     ok &= v.is_finite() || v.is_nan();
