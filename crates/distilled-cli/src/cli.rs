@@ -149,7 +149,9 @@ pub struct SelectArgs {
 pub enum QuantileKind {
     /// KLL (DataSketches KLL doubles format).
     Kll,
-    /// t-digest (DataSketches t-digest double format).
+    /// t-digest, DataSketches' variant (K2 scale, t-digest double format), so
+    /// that saved files match what the other DataSketches libraries write and
+    /// answer the same when loaded back.
     Tdigest,
 }
 
@@ -162,7 +164,7 @@ pub struct QuantilesArgs {
     /// Which sketch to use.
     #[arg(long, value_enum, default_value_t = QuantileKind::Kll)]
     pub sketch: QuantileKind,
-    /// Accuracy parameter: KLL k (default 200) or t-digest compression (default 100).
+    /// Accuracy parameter: KLL k (default 200) or DataSketches' t-digest k (default 100).
     #[arg(short = 'k', long = "k")]
     pub k: Option<u16>,
     /// Read this CSV / JSON-lines column instead of one number per line.

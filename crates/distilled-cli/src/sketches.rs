@@ -7,7 +7,7 @@ use std::path::Path;
 use distilled::core::{DataSketchesFormat, NumStdDev, SearchCriteria};
 use distilled::fdt::{FdtSketch, Group};
 use distilled::kll::KllSketch;
-use distilled::tdigest::TDigest;
+use distilled::tdigest::{Scale, TDigest};
 use distilled::theta::{CompactThetaSketch, ThetaSketch};
 use serde_json::{Map, Value, json};
 
@@ -221,7 +221,13 @@ pub fn quantiles(a: &QuantilesArgs) -> Result<(), String> {
                     .map_err(|e| format!("{}: not a t-digest sketch: {e}", p.display()))?
             } else {
                 let k = a.k.unwrap_or(100);
-                let mut d = TDigest::new(k).map_err(|e| format!("-k: {e}"))?;
+                // DataSketches' own variant (K2), not the library's default K1:
+                // `-k` then means what it means to DataSketches users, `--save`
+                // writes the digest those libraries would build from the same
+                // input, and a file read back with `--load` answers exactly as the
+                // digest that wrote it (the bytes do not record the scale, and K1
+                // queries interpolate along a curve that K2 queries do not use).
+                let mut d = TDigest::with_scale(k, Scale::K2).map_err(|e| format!("-k: {e}"))?;
                 counts = for_each_value(&a.input, a.column.as_deref(), a.skip_invalid, |b| {
                     d.add(parse_f64(b)?);
                     Ok(())

@@ -103,6 +103,35 @@ fn tdigest_from_the_wheel_is_read_and_accurate() {
 }
 
 #[test]
+fn tdigest_saved_from_the_same_input_is_the_wheels_bytes() {
+    // The command's t-digest is DataSketches' variant, so the same numbers in the same order
+    // with the same k give the very bytes the Python wheel wrote (xtask/fixtures/cli.py).
+    let dir = scratch("td_bytes");
+    let p = dir.join("numbers.td");
+    let input = std::fs::read(fixture("numbers.txt")).unwrap();
+    ok(
+        &[
+            "quantiles",
+            "--sketch",
+            "tdigest",
+            "-k",
+            "100",
+            "--save",
+            p.to_str().unwrap(),
+        ],
+        &input,
+    );
+    let ours = std::fs::read(&p).unwrap();
+    let wheel = std::fs::read(fixture("wheel_tdigest.bin")).unwrap();
+    assert!(
+        ours == wheel,
+        "{} bytes vs the wheel's {}",
+        ours.len(),
+        wheel.len()
+    );
+}
+
+#[test]
 fn theta_from_the_wheel_and_same_hashing() {
     let w = json(&std::fs::read(fixture("wheel.json")).unwrap());
     let v = ok(
