@@ -7,7 +7,7 @@
 //! in one linear pass that respects a *scale function*:
 //!
 //! * [`Scale::K1`] (the default): `k(q) = δ/(2π)·asin(2q−1)` with
-//!   `δ = 1.12·compression`, each centroid spanning at most one unit of `k`.
+//!   `δ = 0.95·compression`, each centroid spanning at most one unit of `k`.
 //!   Towards the tails, where the arcsine scale lets centroids grow faster
 //!   than the K2 scale does, centroids are also held to a quarter of the K2
 //!   size limit at the same `δ`, so the extreme tails are finer than
@@ -117,7 +117,7 @@ pub const DEFAULT_K1_BUFFER: usize = 16384;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Scale {
-    /// Arcsine scale `k(q) = δ/(2π)·asin(2q−1)`, `δ = 1.12·compression`,
+    /// Arcsine scale `k(q) = δ/(2π)·asin(2q−1)`, `δ = 0.95·compression`,
     /// with finer tails, always merging in ascending order. The default.
     #[default]
     K1,
@@ -1611,12 +1611,16 @@ impl K1Params {
         if so_far >= self.lo_tail_w && arcsine <= self.hi_tail_w {
             return arcsine; // the body, where the arcsine limit is the tighter
         }
-        let c = self.k2_scale / total;
+        let mut c = self.k2_scale / total;
         if c.is_nan() || c <= 0.0 {
             return so_far; // degenerate total: no merging
         }
-        // K2 at the centroid's start: w ≤ k2_scale·q0(1−q0).
-        let start = so_far + self.k2_scale * q0 * (1.0 - q0);
+        let edge = q0.min(1.0 - q0);
+        if (FINE_BAND.0..FINE_BAND.1).contains(&edge) {
+            c /= FINE_BAND_FACTOR;
+        }
+        // K2 at the centroid's start: w ≤ c·W·q0(1−q0).
+        let start = so_far + c * total * q0 * (1.0 - q0);
         // K2 at its end, u = (so_far + w)/W: u − q0 ≤ c·u(1−u), i.e.
         // c·u² + (1−c)·u − q0 ≤ 0; the upper root in a cancellation-free form.
         let b = 1.0 - c;
@@ -1637,10 +1641,23 @@ impl K1Params {
 const TAIL_FACTOR: f64 = 4.0;
 
 /// K1's `δ` per unit of compression (the arcsine step is `2π/δ`). Chosen
-/// with [`TAIL_FACTOR`] so that a compressed digest keeps as many centroids
-/// per unit of compression as before the tail factor was raised from 2 (with
-/// `δ = 2·compression`): about 2.5 at 1e6 values, 2.8 at 1e7.
-const K1_DELTA_PER_COMPRESSION: f64 = 1.12;
+/// with [`TAIL_FACTOR`] and [`FINE_BAND`] so that a compressed digest keeps
+/// as many centroids per unit of compression as before the tail factor was
+/// raised from 2 (with `δ = 2·compression`): about 2.6 at 1e6 values.
+const K1_DELTA_PER_COMPRESSION: f64 = 0.95;
+
+/// The band of normalized ranks (distance from the nearer end) where K1's
+/// tail limit is [`FINE_BAND_FACTOR`] times finer still: around the P0.1 and
+/// P99.9 quantiles. There the error of a tail estimate is mostly the random
+/// spread of the values inside the centroids next to it, which shrinks with
+/// the square root of their weight; further out the centroids are already
+/// small (a few ranks of error at most), further in the error budget is the
+/// body's. Paid for by a smaller `δ` per unit of compression (see
+/// `docs/bench-tdigest.md`, round 3b).
+const FINE_BAND: (f64, f64) = (3e-4, 4e-3);
+
+/// How much finer the tail limit is inside [`FINE_BAND`].
+const FINE_BAND_FACTOR: f64 = 2.0;
 
 /// Tail centroids split into this many pieces before a merge pass, see
 /// [`spread_tails`].

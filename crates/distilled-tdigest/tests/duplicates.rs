@@ -116,8 +116,10 @@ fn k1_heavy_duplicates_over_seeds() {
                     r <= bound,
                     "distinct {distinct} zipf {zipf} seed {seed}: rank {r}"
                 );
-                // Value cuts add at most `compression` centroids to a pass.
-                assert!(d.centroids().len() <= d.centroid_capacity() + 10);
+                // Value cuts add at most `compression` centroids to a pass;
+                // seen: at most 328 (capacity 310), since the finer band
+                // around q = 0.001 (round 3b) adds a few centroids at 1e5.
+                assert!(d.centroids().len() <= d.centroid_capacity() + 20);
                 if distinct <= 100 {
                     worst = worst.max(q);
                     worst_rank = worst_rank.max(r);
