@@ -1744,7 +1744,9 @@ fn spread_tails(old: Vec<Centroid>, atoms: Vec<bool>) -> (Vec<Centroid>, Vec<boo
         let base = (c.weight / pieces).floor();
         let extra = c.weight - base * pieces;
         let mut start = -half;
-        for p in 0..SPREAD_PIECES {
+        let mut split = [c; SPREAD_PIECES];
+        let mut clamped = false;
+        for (p, piece) in split.iter_mut().enumerate() {
             let w = base + if (p as f64) < extra { 1.0 } else { 0.0 };
             let (o1, o2) = (start, start + w);
             start = o2;
@@ -1752,12 +1754,20 @@ fn spread_tails(old: Vec<Centroid>, atoms: Vec<bool>) -> (Vec<Centroid>, Vec<boo
             // the sub-cell's average from the cell's average (= the mean).
             let dev = b * (o1 + o2) / 2.0
                 + k * ((o1 * o1 + o1 * o2 + o2 * o2) / 3.0 - c.weight * c.weight / 12.0);
-            out.push(Centroid {
-                mean: (c.mean + dev).clamp(floor, ceil),
-                weight: w,
-            });
-            out_atoms.push(false);
+            let mean = c.mean + dev;
+            clamped |= mean < floor || mean > ceil;
+            *piece = Centroid { mean, weight: w };
         }
+        if clamped {
+            // The model reaches past a neighbour (uneven neighbours, e.g. at
+            // the edges of the fine band): clamping would move the centroid's
+            // mean, so it stays whole.
+            out.push(c);
+            out_atoms.push(atoms[i]);
+            continue;
+        }
+        out.extend_from_slice(&split);
+        out_atoms.extend_from_slice(&[false; SPREAD_PIECES]);
     }
     (out, out_atoms)
 }
