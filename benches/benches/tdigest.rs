@@ -64,13 +64,18 @@ struct Acc {
     centroids: usize,
     max: f64,
     tail: f64,
-    /// Rank error at each of [`TAIL_QS`].
-    tails: [f64; 4],
-    /// Signed rank error at each of [`TAIL_QS`] (estimate's rank minus q).
-    signed: [f64; 4],
+    /// Rank error at each of [`REPORT_QS`].
+    tails: [f64; 7],
+    /// Signed rank error at each of [`REPORT_QS`] (estimate's rank minus q).
+    signed: [f64; 7],
     p999_rel: f64,
 }
 
+/// Ranks whose errors are reported one by one: the tails and the issue's
+/// points (0.001, 0.01, 0.5, 0.99, 0.999).
+const REPORT_QS: [f64; 7] = [0.0001, 0.001, 0.01, 0.5, 0.99, 0.999, 0.9999];
+
+/// The tail ranks: `tail` is the worst error over these.
 const TAIL_QS: [f64; 4] = [0.0001, 0.001, 0.999, 0.9999];
 
 fn accuracy(sorted: &[f64], centroids: usize, quantile: impl Fn(f64) -> f64) -> Acc {
@@ -80,9 +85,12 @@ fn accuracy(sorted: &[f64], centroids: usize, quantile: impl Fn(f64) -> f64) -> 
             rank_error(sorted, quantile(q), q)
         })
         .fold(0.0, f64::max);
-    let tails = TAIL_QS.map(|q| rank_error(sorted, quantile(q), q));
-    let signed = TAIL_QS.map(|q| signed_rank_error(sorted, quantile(q), q));
-    let tail = tails.iter().copied().fold(0.0, f64::max);
+    let tails = REPORT_QS.map(|q| rank_error(sorted, quantile(q), q));
+    let signed = REPORT_QS.map(|q| signed_rank_error(sorted, quantile(q), q));
+    let tail = TAIL_QS
+        .map(|q| rank_error(sorted, quantile(q), q))
+        .into_iter()
+        .fold(0.0, f64::max);
     let truth = sorted[((0.999 * sorted.len() as f64) as usize).min(sorted.len() - 1)];
     let p999_rel = if truth != 0.0 {
         ((quantile(0.999) - truth) / truth).abs()
@@ -259,13 +267,13 @@ fn print_accuracy(n: usize) {
             if tails {
                 // Per q: median absolute and mean signed rank error, in
                 // ranks (items) out of n.
-                let per_q: Vec<String> = (0..4)
+                let per_q: Vec<String> = (0..REPORT_QS.len())
                     .map(|i| {
                         let m = median(accs.iter().map(|a| a.tails[i]).collect());
                         let s = accs.iter().map(|a| a.signed[i]).sum::<f64>() / accs.len() as f64;
                         format!(
                             "q={}: {:.1} ({:+.1})",
-                            TAIL_QS[i],
+                            REPORT_QS[i],
                             m * n as f64,
                             s * n as f64
                         )
