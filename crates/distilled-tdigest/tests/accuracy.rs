@@ -320,6 +320,64 @@ fn k1_tails_are_unbiased_over_seeds() {
     }
 }
 
+/// K1 away from the extreme tails: no bias towards the median at P1/P99 or
+/// in the body (spreading only the outer 1% of centroids once left +190 and
+/// -130 ranks at q = 0.01 and 0.99 on 1e6 uniform values, 3-4x DataSketches'
+/// bias), and a max rank error far below DataSketches' (0.15-0.27% at the
+/// same memory).
+#[test]
+fn k1_is_unbiased_across_the_range() {
+    const SEEDS: u64 = 10;
+    const N: usize = 1_000_000;
+    let qs = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+    for dist in [Dist::Uniform, Dist::Normal, Dist::Pareto] {
+        let mut signed = [0.0f64; 7];
+        let mut worst_max: f64 = 0.0;
+        for seed in 0..SEEDS {
+            let mut xs = values(dist, N, 3000 + seed);
+            let mut d = TDigest::new(60).unwrap();
+            d.add_many(&xs);
+            d.compress();
+            for (s, &q) in signed.iter_mut().zip(&qs) {
+                *s += signed_rank_error(&xs, d.quantile(q).unwrap(), q) / SEEDS as f64;
+            }
+            xs.sort_by(f64::total_cmp);
+            let max = (0..1000)
+                .map(|i| {
+                    let q = (i as f64 + 0.5) / 1000.0;
+                    let x = d.quantile(q).unwrap();
+                    let below = xs.partition_point(|&v| v < x) as f64;
+                    let upto = xs.partition_point(|&v| v <= x) as f64;
+                    let (lo, hi) = (below / N as f64, upto / N as f64);
+                    if q < lo {
+                        lo - q
+                    } else if q > hi {
+                        q - hi
+                    } else {
+                        0.0
+                    }
+                })
+                .fold(0.0, f64::max);
+            worst_max = worst_max.max(max);
+        }
+        if std::env::var("TDIGEST_PRINT").is_ok() {
+            println!("{dist:?}: mean signed {signed:?} ranks, worst max error {worst_max:.5}");
+        }
+        // Body centroids hold tens of thousands of values, so 10 seeds leave
+        // a standard error of ~100 ranks on the mean there; the bias is
+        // checked at P1 and P99, where it was and where the noise is lower.
+        for (s, q) in signed.iter().zip(qs) {
+            if q == 0.01 || q == 0.99 {
+                assert!(
+                    s.abs() < 60.0,
+                    "{dist:?}: mean signed error at q={q}: {s} ranks"
+                );
+            }
+        }
+        assert!(worst_max < 0.0008, "{dist:?}: max rank error {worst_max}");
+    }
+}
+
 /// The curvature-corrected interpolation stays monotone in the rank, and
 /// `rank` inverts `quantile` (both read the same curve).
 #[test]
