@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! * `ci`: what `.ci/run` runs: format check, clippy with warnings denied,
-//!   the whole test suite, and the loom model tests.
+//!   rustdoc with warnings denied, the whole test suite, and the loom model
+//!   tests.
 //! * `fixtures`: regenerates the cross-language fixtures with the Python
 //!   `datasketches` 5.2.0 wheel, in a virtualenv this command creates under
 //!   `target/fixtures-venv`. Every `xtask/fixtures/*.py` script is run from the
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
-                 ci         fmt check, clippy -D warnings, tests, loom models\n  \
+                 ci         fmt check, clippy -D warnings, rustdoc -D warnings, tests, loom models\n  \
                  test       the tests and loom models only\n  \
                  fixtures   regenerate cross-language fixtures with the datasketches 5.2.0 wheel\n  \
                  bench      run the criterion benchmarks (optionally: names of bench files)"
@@ -81,6 +82,13 @@ fn ci(root: &Path) -> Result<(), String> {
             "warnings",
         ],
         &[],
+    )?;
+    // Broken intra-doc links are invisible to clippy and the tests.
+    run(
+        root,
+        "cargo",
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
     test(root)
 }

@@ -15,7 +15,7 @@
 //!   1 and 2 read).
 //! * [`ThetaUnion`], [`ThetaIntersection`], [`a_not_b`], [`jaccard`]: set
 //!   operations; a seed mismatch is a [`distilled_core::MergeError`].
-//! * [`tuple`]: the generic core (hash + summary per entry) that the Theta
+//! * [`tuple`](mod@tuple): the generic core (hash + summary per entry) that the Theta
 //!   sketch and FDT share; [`bounds`]: the DataSketches binomial bounds;
 //!   [`ratio_bounds`]: bounds on a ratio of sampled sets (Jaccard).
 //!

@@ -573,7 +573,7 @@ pub trait TupleSketchRef<S> {
     fn is_empty(&self) -> bool;
     /// The 16-bit hash of the seed the sketch was built with.
     fn seed_hash(&self) -> u16;
-    /// `true` when [`TupleSketchRef::entries`] come in ascending hash order.
+    /// `true` when [`TupleSketchRef::entries_iter`] yields ascending hashes.
     fn is_ordered(&self) -> bool;
     /// Number of retained entries.
     fn num_retained(&self) -> usize;
