@@ -234,6 +234,7 @@ impl Engine for DistilledProcessor<Rec> {
         out.clear();
         out.extend(
             self.classify_rows_at(ts, rows, codes, generation)
+                .expect("the reader hands on one value per grader and record")
                 .into_iter()
                 .map(verdict),
         );

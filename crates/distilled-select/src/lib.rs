@@ -89,5 +89,5 @@ pub use grader::{
 };
 pub use processor::{
     BucketShare, CharacteristicKind, CharacteristicStats, ConfigError, Decision, Distil, DistilAt,
-    DistilledProcessor, ProcessorBuilder, Stats,
+    DistilledProcessor, ProcessorBuilder, RowsLengthError, Stats,
 };

@@ -71,6 +71,28 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// [`DistilledProcessor::classify_rows_at`] was given a number of graded
+/// values other than one per grader and record; nothing was classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowsLengthError {
+    /// Records times graders.
+    pub expected: usize,
+    /// Values given.
+    pub found: usize,
+}
+
+impl fmt::Display for RowsLengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "expected one graded value per grader and record ({}), got {}",
+            self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for RowsLengthError {}
+
 /// The kind of a characteristic, as reported in [`Stats`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -529,7 +551,7 @@ impl<R> DistilledProcessor<R> {
                 // Categorical: an index below n is a category, NaN is
                 // missing, anything else "other" (as `Grade::Other`).
                 Some(n) if v.is_nan() => f64::from(n) + 1.0,
-                Some(n) if v >= 0.0 && v < f64::from(n) => f64::from(v as u32),
+                Some(n) if v >= 0.0 && v < f64::from(n) && v.fract() == 0.0 => f64::from(v as u32),
                 Some(n) => f64::from(n),
                 None => {
                     ok &= v.is_finite() || v.is_nan();
@@ -709,8 +731,9 @@ impl<R> DistilledProcessor<R> {
     ///
     /// For a caller that already holds the graded values (a parser, say),
     /// this saves the graders' calls; the decisions, the window and the
-    /// stats are exactly those of grading the same records. Panics if
-    /// `rows.len() != ts.len() * w`.
+    /// stats are exactly those of grading the same records. A categorical
+    /// value that is not a whole number below `n` counts as "other". An
+    /// error, with nothing classified, if `rows.len() != ts.len() * w`.
     ///
     /// ```
     /// use distilled_select::{Decision, DistilledProcessor};
@@ -722,8 +745,9 @@ impl<R> DistilledProcessor<R> {
     /// let ts = vec![1.0; 100];
     /// // x = i, c = "a" for even i, "b" for odd i.
     /// let rows: Vec<f64> = (0..100).flat_map(|i| [f64::from(i), f64::from(i % 2)]).collect();
-    /// let d = p.classify_rows_at(&ts, &rows, &[], 0);
+    /// let d = p.classify_rows_at(&ts, &rows, &[], 0).unwrap();
     /// assert_eq!(d.iter().filter(|d| **d == Decision::Passed).count(), 10);
+    /// assert!(p.classify_rows_at(&ts, &rows[1..], &[], 0).is_err());
     /// ```
     pub fn classify_rows_at(
         &mut self,
@@ -731,14 +755,16 @@ impl<R> DistilledProcessor<R> {
         rows: &[f64],
         codes: &[u32],
         generation: u64,
-    ) -> Vec<Decision> {
-        assert_eq!(
-            rows.len(),
-            ts.len() * self.graders.len(),
-            "one value per grader and record"
-        );
+    ) -> Result<Vec<Decision>, RowsLengthError> {
+        let expected = ts.len() * self.graders.len();
+        if rows.len() != expected {
+            return Err(RowsLengthError {
+                expected,
+                found: rows.len(),
+            });
+        }
         let pre = (!codes.is_empty()).then_some((codes, generation));
-        self.decide_rows(ts, rows, pre)
+        Ok(self.decide_rows(ts, rows, pre))
     }
 
     /// Like [`DistilledProcessor::classify_batch_at`] for records arriving

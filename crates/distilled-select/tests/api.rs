@@ -589,10 +589,54 @@ fn graded_rows_decide_as_records() {
         let ts: Vec<f64> = batch.iter().map(|(t, _)| *t).collect();
         let rows: Vec<f64> = batch.iter().flat_map(|(_, r)| [r.0, r.1, r.2]).collect();
         let d1 = graded.classify_batch_at(&batch);
-        let d2 = raw.classify_rows_at(&ts, &rows, &[], 0);
+        let d2 = raw.classify_rows_at(&ts, &rows, &[], 0).unwrap();
         assert_eq!(d1, d2, "batch {b}");
     }
     let (s1, s2) = (graded.stats(), raw.stats());
     assert_eq!(s1, s2);
     assert!(s1.rejected_invalid > 0 && s1.rejected_late > 0);
+}
+
+/// Pre-graded rows of the wrong length are refused whole, and a categorical
+/// value that is not a whole category index counts as "other", exactly as a
+/// grader answering an unknown category.
+#[test]
+fn pre_graded_rows_are_checked() {
+    let build = || {
+        DistilledProcessor::<(f64, &str)>::builder()
+            .numeric("x", |r| Some(r.0))
+            .categorical_ref("c", &["a", "b"], |r| Some(r.1))
+            .seed(7)
+            .build()
+            .unwrap()
+    };
+    let mut p = build();
+    let ts = vec![1.0; 50];
+    let rows: Vec<f64> = (0..50).flat_map(|i| [f64::from(i), 0.0]).collect();
+    let err = p.classify_rows_at(&ts, &rows[..99], &[], 0).unwrap_err();
+    assert_eq!((err.expected, err.found), (100, 99));
+    assert_eq!(p.stats().seen, 0, "a refused batch leaves no trace");
+
+    // Category 0.5, -1 and 7 are all "other", like the grader's "z".
+    let odd = [0.5, -1.0, 7.0, 1.5];
+    let (mut graded, mut raw) = (build(), build());
+    let batch: Vec<(f64, (f64, &str))> = (0..200)
+        .map(|i| (1.0, (f64::from(i), if i % 3 == 0 { "z" } else { "a" })))
+        .collect();
+    let rows: Vec<f64> = (0..200)
+        .flat_map(|i| {
+            [
+                f64::from(i),
+                if i % 3 == 0 { odd[i as usize % 4] } else { 0.0 },
+            ]
+        })
+        .collect();
+    let d1 = graded.classify_batch_at(&batch);
+    let d2 = raw.classify_rows_at(&ts_of(&batch), &rows, &[], 0).unwrap();
+    assert_eq!(d1, d2);
+    assert_eq!(graded.stats(), raw.stats());
+}
+
+fn ts_of<R>(batch: &[(f64, R)]) -> Vec<f64> {
+    batch.iter().map(|(t, _)| *t).collect()
 }
