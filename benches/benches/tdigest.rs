@@ -33,16 +33,7 @@ fn n_values() -> usize {
 
 /// Distance from `q` to the exact rank interval of `x`.
 fn rank_error(sorted: &[f64], x: f64, q: f64) -> f64 {
-    let n = sorted.len() as f64;
-    let lo = sorted.partition_point(|&v| v < x) as f64 / n;
-    let hi = sorted.partition_point(|&v| v <= x) as f64 / n;
-    if q < lo {
-        lo - q
-    } else if q > hi {
-        q - hi
-    } else {
-        0.0
-    }
+    signed_rank_error(sorted, x, q).abs()
 }
 
 /// Signed distance from `q` to the exact rank interval of `x`: positive when

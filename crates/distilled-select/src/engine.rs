@@ -709,11 +709,7 @@ impl Engine {
                 let s = base + k + x as usize;
                 cnt[s] = cnt[s].wrapping_add(d);
             } else {
-                let mut node = k + x as usize;
-                while node >= 1 {
-                    cnt[base + node] = cnt[base + node].wrapping_add(d);
-                    node >>= 1;
-                }
+                add_on_path(cnt, base, k + x as usize, d);
             }
         }
         self.trees_stale |= lazy;
@@ -744,13 +740,7 @@ impl Engine {
                     let s = base + l.k + x as usize;
                     cnt[s] = cnt[s].wrapping_add(d);
                 }
-                Some(l) => {
-                    let mut node = l.k + x as usize;
-                    while node >= 1 {
-                        cnt[base + node] = cnt[base + node].wrapping_add(d);
-                        node >>= 1;
-                    }
-                }
+                Some(l) => add_on_path(cnt, base, l.k + x as usize, d),
                 None => {
                     let s = base + x as usize;
                     cnt[s] = cnt[s].wrapping_add(d);
@@ -889,29 +879,15 @@ impl Engine {
                 common += v >> 32;
             } else {
                 let (a, p);
-                let mut node = k + x as usize;
+                let node = k + x as usize;
                 if use_ps && k >= 8 {
                     let sum = cnt[base + node]
                         + cnt[base + (node >> 1)]
                         + cnt[base + (node >> 2)]
                         + self.ps[base + (node >> 3)];
                     (a, p) = (sum >> 32, sum & LOW);
-                } else if packed {
-                    let mut sum = 0u64;
-                    while node >= 1 {
-                        sum += cnt[base + node];
-                        node >>= 1;
-                    }
-                    (a, p) = (sum >> 32, sum & LOW);
                 } else {
-                    let (mut sa, mut sp) = (0u64, 0u64);
-                    while node >= 1 {
-                        let v = cnt[base + node];
-                        sa += v >> 32;
-                        sp += v & LOW;
-                        node >>= 1;
-                    }
-                    (a, p) = (sa, sp);
+                    (a, p) = path_counts(cnt, base, node, packed);
                 }
                 score += wt.numeric_level * (rate * a as f64 - p as f64);
                 common += a;
@@ -972,23 +948,7 @@ impl Engine {
                     common += v >> 32;
                 }
                 Some(l) => {
-                    let (mut a, mut p) = (0u64, 0u64);
-                    let mut node = l.k + x as usize;
-                    if packed {
-                        let mut sum = 0u64;
-                        while node >= 1 {
-                            sum += cnt[base + node];
-                            node >>= 1;
-                        }
-                        (a, p) = (sum >> 32, sum & LOW);
-                    } else {
-                        while node >= 1 {
-                            let v = cnt[base + node];
-                            a += v >> 32;
-                            p += v & LOW;
-                            node >>= 1;
-                        }
-                    }
+                    let (a, p) = path_counts(cnt, base, l.k + x as usize, packed);
                     score += wt.numeric_level * (rate * a as f64 - p as f64);
                     common += a;
                 }
@@ -1629,6 +1589,41 @@ impl Engine {
         self.fifo
             .iter()
             .map(move |e| (self.store.vals(e.item.handle)[c], e.item.passed))
+    }
+}
+
+/// Sums of the `all` and `passed` halves of the packed counters on the
+/// root-to-leaf path ending at `node` of the tree at `base`. `packed`:
+/// every count is below [`PACKED_SUM_LIMIT`], so the path's packed counters
+/// sum without a carry between the halves and one 64-bit sum serves both.
+#[inline(always)]
+fn path_counts(cnt: &[u64], base: usize, mut node: usize, packed: bool) -> (u64, u64) {
+    if packed {
+        let mut sum = 0u64;
+        while node >= 1 {
+            sum += cnt[base + node];
+            node >>= 1;
+        }
+        (sum >> 32, sum & LOW)
+    } else {
+        let (mut a, mut p) = (0u64, 0u64);
+        while node >= 1 {
+            let v = cnt[base + node];
+            a += v >> 32;
+            p += v & LOW;
+            node >>= 1;
+        }
+        (a, p)
+    }
+}
+
+/// Adds `d` (packed) to every counter on the root-to-leaf path ending at
+/// `node` of the tree at `base`.
+#[inline(always)]
+fn add_on_path(cnt: &mut [u64], base: usize, mut node: usize, d: u64) {
+    while node >= 1 {
+        cnt[base + node] = cnt[base + node].wrapping_add(d);
+        node >>= 1;
     }
 }
 

@@ -506,6 +506,22 @@ impl<R> DistilledProcessor<R> {
         I: Iterator<Item = (f64, &'a R)> + Clone,
         R: 'a,
     {
+        self.decide_with(items, len, pre, |p, r| p.grade_onto_rows(r))
+    }
+
+    /// Decides a batch of `len` items, each a time and what `grade` turns
+    /// into a row of `self.rows` (`false`: invalid). The one admission path
+    /// for records graded here and for pre-graded rows.
+    fn decide_with<X, I>(
+        &mut self,
+        items: I,
+        len: usize,
+        pre: Option<(&[u32], u64)>,
+        mut grade: impl FnMut(&mut Self, X) -> bool,
+    ) -> Vec<Decision>
+    where
+        I: Iterator<Item = (f64, X)> + Clone,
+    {
         self.seen += len as u64;
         let mut decisions = vec![Decision::NotSelected; len];
         // "Now" moves to the newest valid timestamp of the batch.
@@ -518,9 +534,9 @@ impl<R> DistilledProcessor<R> {
         self.ts.clear();
         self.rows.clear();
         let mut index = Vec::with_capacity(len);
-        for (i, (t, r)) in items.enumerate() {
+        for (i, (t, x)) in items.enumerate() {
             let start = self.rows.len();
-            if !t.is_finite() || !self.grade_onto_rows(r) {
+            if !t.is_finite() || !grade(self, x) {
                 self.rows.truncate(start);
                 decisions[i] = Decision::Invalid;
                 self.rejected_invalid += 1;
@@ -570,38 +586,9 @@ impl<R> DistilledProcessor<R> {
         rows: &[f64],
         pre: Option<(&[u32], u64)>,
     ) -> Vec<Decision> {
-        let len = ts.len();
         let w = self.graders.len();
-        self.seen += len as u64;
-        let mut decisions = vec![Decision::NotSelected; len];
-        let newest = ts
-            .iter()
-            .copied()
-            .filter(|t| t.is_finite())
-            .fold(f64::NEG_INFINITY, f64::max);
-        let cutoff = self.engine.advance(newest);
-        self.ts.clear();
-        self.rows.clear();
-        let mut index = Vec::with_capacity(len);
-        for (i, (&t, row)) in ts.iter().zip(rows.chunks_exact(w)).enumerate() {
-            let start = self.rows.len();
-            if !t.is_finite() || !self.push_graded_row(row) {
-                self.rows.truncate(start);
-                decisions[i] = Decision::Invalid;
-                self.rejected_invalid += 1;
-                continue;
-            }
-            if t <= cutoff {
-                self.rows.truncate(start);
-                decisions[i] = Decision::Late;
-                self.rejected_late += 1;
-                continue;
-            }
-            self.ts.push(t);
-            index.push(i);
-        }
-        self.select_accepted(&mut decisions, &index, len, pre);
-        decisions
+        let items = ts.iter().copied().zip(rows.chunks_exact(w));
+        self.decide_with(items, ts.len(), pre, |p, row| p.push_graded_row(row))
     }
 
     /// Selection over the accepted records (`self.ts`, `self.rows`; their

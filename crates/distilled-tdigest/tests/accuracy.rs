@@ -345,17 +345,7 @@ fn k1_is_unbiased_across_the_range() {
             let max = (0..1000)
                 .map(|i| {
                     let q = (i as f64 + 0.5) / 1000.0;
-                    let x = d.quantile(q).unwrap();
-                    let below = xs.partition_point(|&v| v < x) as f64;
-                    let upto = xs.partition_point(|&v| v <= x) as f64;
-                    let (lo, hi) = (below / N as f64, upto / N as f64);
-                    if q < lo {
-                        lo - q
-                    } else if q > hi {
-                        q - hi
-                    } else {
-                        0.0
-                    }
+                    rank_error(&xs, d.quantile(q).unwrap(), q)
                 })
                 .fold(0.0, f64::max);
             worst_max = worst_max.max(max);
