@@ -490,13 +490,7 @@ fn precoded_batches_decide_as_plain_ones() {
     };
     let (mut plain, mut pre) = (build(), build());
     let mut coder = pre.leaf_coder();
-    let mut s = 7u64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform_stream(7);
     for b in 0..600u32 {
         let batch: Vec<(f64, Row)> = (0..50)
             .map(|_| {
@@ -559,13 +553,7 @@ fn graded_rows_decide_as_records() {
             .unwrap()
     };
     let (mut graded, mut raw) = (build(), build());
-    let mut s = 11u64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform_stream(11);
     for b in 0..500u32 {
         let batch: Vec<(f64, Row)> = (0..40)
             .map(|_| {
@@ -639,4 +627,15 @@ fn pre_graded_rows_are_checked() {
 
 fn ts_of<R>(batch: &[(f64, R)]) -> Vec<f64> {
     batch.iter().map(|(t, _)| *t).collect()
+}
+
+/// A seeded stream of uniform numbers in [0, 1) (xorshift64), for tests
+/// that must replay the same records into two processors.
+fn uniform_stream(mut s: u64) -> impl FnMut() -> f64 {
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
