@@ -144,6 +144,48 @@ impl<T: KllItem> Clone for KllSketch<T> {
             ),
         }
     }
+
+    /// Copies `source` into `self`'s vectors without reallocating them once
+    /// they are large enough: the ingest layer copies a writer's sketch over
+    /// its previous publication this way.
+    fn clone_from(&mut self, source: &Self) {
+        // Destructured in full so that a new field cannot be forgotten here.
+        let KllSketch {
+            k,
+            min_k,
+            n,
+            levels,
+            items,
+            min,
+            max,
+            level_zero_sorted,
+            rejected,
+            rng,
+            seed,
+            scratch: _,
+            caps: _,
+            children,
+        } = source;
+        self.k = *k;
+        self.min_k = *min_k;
+        self.n = *n;
+        self.levels.clone_from(levels);
+        self.items.clone_from(items);
+        self.min.clone_from(min);
+        self.max.clone_from(max);
+        self.level_zero_sorted = *level_zero_sorted;
+        self.rejected = *rejected;
+        self.rng.clone_from(rng);
+        self.seed = *seed;
+        // Working space, cleared before every use: only its memory is kept.
+        self.scratch.clear();
+        // Derived from the levels; `clone` leaves it empty too.
+        self.caps.clear();
+        self.children.store(
+            children.load(std::sync::atomic::Ordering::Relaxed),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
 }
 
 impl<T: KllItem> fmt::Debug for KllSketch<T> {

@@ -365,3 +365,34 @@ fn empty_like_siblings_get_distinct_reproducible_seeds() {
     assert!(p1.empty_like().seed().is_some());
     assert!(KllSketch::<f64>::new().empty_like().seed().is_none());
 }
+
+#[test]
+fn clone_from_over_another_sketch_behaves_as_a_clone() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+    let xs: Vec<f64> = (0..60_000).map(|_| rng.random::<f64>()).collect();
+    let mut source = KllSketch::<f64>::builder().k(120).seed(3).build().unwrap();
+    source.update_slice(&xs[..20_000]);
+    // A target with another k, seed, more levels and more items: every field
+    // must be overwritten, whatever memory it keeps.
+    let mut target = KllSketch::<f64>::builder().k(300).seed(8).build().unwrap();
+    target.update_slice(&xs);
+    target.update_weighted(7.0, 1000);
+    target.clone_from(&source);
+    let mut clone = source.clone();
+    assert_eq!(
+        target.to_datasketches_bytes(),
+        clone.to_datasketches_bytes()
+    );
+    // The same future too: level capacities, the coin and the seed of
+    // `empty_like` children come along.
+    target.update_slice(&xs[20_000..]);
+    clone.update_slice(&xs[20_000..]);
+    assert_eq!(
+        target.to_datasketches_bytes(),
+        clone.to_datasketches_bytes()
+    );
+    let (mut a, mut b) = (target.empty_like(), clone.empty_like());
+    a.update_slice(&xs);
+    b.update_slice(&xs);
+    assert_eq!(a.to_datasketches_bytes(), b.to_datasketches_bytes());
+}

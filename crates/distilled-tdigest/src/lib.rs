@@ -214,7 +214,7 @@ pub struct Info {
 }
 
 /// A merging t-digest over `f64`. See the crate documentation.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TDigest {
     compression: u16,
     scale: Scale,
@@ -236,6 +236,51 @@ pub struct TDigest {
     reverse_merge: bool,
     compressions: u64,
     rejected: u64,
+}
+
+/// Written out for `clone_from`, which copies into `self`'s vectors without
+/// reallocating them once they are large enough: the ingest layer copies a
+/// writer's digest over its previous publication this way.
+impl Clone for TDigest {
+    fn clone(&self) -> Self {
+        let mut out = TDigest::build(self.compression, self.scale, self.buffer_capacity);
+        out.clone_from(self);
+        out
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        // Destructured in full so that a new field cannot be forgotten here.
+        let TDigest {
+            compression,
+            scale,
+            buffer_capacity,
+            centroids,
+            atoms,
+            centroid_weight,
+            buffer,
+            pending,
+            pending_weight,
+            min,
+            max,
+            reverse_merge,
+            compressions,
+            rejected,
+        } = source;
+        self.compression = *compression;
+        self.scale = *scale;
+        self.buffer_capacity = *buffer_capacity;
+        self.centroids.clone_from(centroids);
+        self.atoms.clone_from(atoms);
+        self.centroid_weight = *centroid_weight;
+        self.buffer.clone_from(buffer);
+        self.pending.clone_from(pending);
+        self.pending_weight = *pending_weight;
+        self.min = *min;
+        self.max = *max;
+        self.reverse_merge = *reverse_merge;
+        self.compressions = *compressions;
+        self.rejected = *rejected;
+    }
 }
 
 impl Default for TDigest {

@@ -26,7 +26,7 @@ use crate::tuple::{
 /// assert!((est - 100_000.0).abs() < 100_000.0 * 0.05);
 /// assert!(s.lower_bound(NumStdDev::Two) <= est && est <= s.upper_bound(NumStdDev::Two));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ThetaSketch {
     inner: TupleUpdateSketch<()>,
     /// The seed folded for 8-byte keys (see [`U64Hasher`]).
@@ -37,6 +37,30 @@ pub struct ThetaSketch {
     /// it). Kept equal to `2 * inner.table.theta` by [`ThetaSketch::sync`]
     /// after every change of the table.
     screen: u64,
+}
+
+/// Written out for `clone_from`, which copies into `self`'s table without
+/// reallocating it once it is large enough: the ingest layer copies a
+/// writer's sketch over its previous publication this way.
+impl Clone for ThetaSketch {
+    fn clone(&self) -> Self {
+        ThetaSketch {
+            inner: self.inner.clone(),
+            hasher: self.hasher,
+            screen: self.screen,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        let ThetaSketch {
+            inner,
+            hasher,
+            screen,
+        } = source;
+        self.inner.clone_from(inner);
+        self.hasher = *hasher;
+        self.screen = *screen;
+    }
 }
 
 impl ThetaSketch {

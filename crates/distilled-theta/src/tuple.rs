@@ -292,7 +292,7 @@ fn starting_lg_size(lg_k: u8, lg_rf: u8) -> u8 {
 /// A zero-sized summary (the theta sketch's `()`) is never stored per slot:
 /// `vals` stays empty and one shared instance in `unit` stands for all, so
 /// the hot path touches only the key array.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Table<S> {
     pub(crate) theta: u64,
     lg_cur: u8,
@@ -306,6 +306,51 @@ pub(crate) struct Table<S> {
     unit: Option<S>,
     /// Reused by rebuilds of hash-only tables so that they do not allocate.
     scratch: Vec<u64>,
+}
+
+/// Written out for `clone_from`, which reuses `self`'s arrays (see
+/// [`crate::ThetaSketch`]'s `Clone`).
+impl<S: Clone> Clone for Table<S> {
+    fn clone(&self) -> Self {
+        Table {
+            theta: self.theta,
+            lg_cur: self.lg_cur,
+            lg_nom: self.lg_nom,
+            lg_rf: self.lg_rf,
+            num: self.num,
+            capacity: self.capacity,
+            keys: self.keys.clone(),
+            vals: self.vals.clone(),
+            unit: self.unit.clone(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        // Destructured in full so that a new field cannot be forgotten here.
+        let Table {
+            theta,
+            lg_cur,
+            lg_nom,
+            lg_rf,
+            num,
+            capacity,
+            keys,
+            vals,
+            unit,
+            scratch: _,
+        } = source;
+        self.theta = *theta;
+        self.lg_cur = *lg_cur;
+        self.lg_nom = *lg_nom;
+        self.lg_rf = *lg_rf;
+        self.num = *num;
+        self.capacity = *capacity;
+        self.keys.clone_from(keys);
+        self.vals.clone_from(vals);
+        self.unit.clone_from(unit);
+        // Working space, cleared before every use: only its memory is kept.
+    }
 }
 
 /// Slot of `key` in an open-addressing table of `2^lg_cur` keys, and whether
@@ -671,7 +716,7 @@ macro_rules! estimate_methods {
 /// rejected. The table may hold up to about `15k/8` entries between
 /// rebuilds, all of which count in the estimate; [`TupleUpdateSketch::trim`]
 /// cuts it to `k`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TupleUpdateSketch<S> {
     pub(crate) table: Table<S>,
     pub(crate) is_empty: bool,
@@ -679,6 +724,37 @@ pub struct TupleUpdateSketch<S> {
     seed_hash: u16,
     p: f32,
     rf: ResizeFactor,
+}
+
+/// Written out for `clone_from`, which reuses `self`'s table arrays.
+impl<S: Clone> Clone for TupleUpdateSketch<S> {
+    fn clone(&self) -> Self {
+        TupleUpdateSketch {
+            table: self.table.clone(),
+            is_empty: self.is_empty,
+            seed: self.seed,
+            seed_hash: self.seed_hash,
+            p: self.p,
+            rf: self.rf,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        let TupleUpdateSketch {
+            table,
+            is_empty,
+            seed,
+            seed_hash,
+            p,
+            rf,
+        } = source;
+        self.table.clone_from(table);
+        self.is_empty = *is_empty;
+        self.seed = *seed;
+        self.seed_hash = *seed_hash;
+        self.p = *p;
+        self.rf = *rf;
+    }
 }
 
 impl<S: Summary> TupleUpdateSketch<S> {

@@ -699,3 +699,34 @@ proptest! {
         let _ = CompactThetaSketch::deserialize(&b[..keep]);
     }
 }
+
+#[test]
+fn clone_from_over_another_sketch_behaves_as_a_clone() {
+    let mut source = ThetaSketch::new(10).unwrap();
+    source.update_many(&keys(1, 50_000));
+    let exact = {
+        let mut s = ThetaSketch::new(10).unwrap();
+        s.update_many(&keys(2, 300));
+        s
+    };
+    for source in [source, exact, ThetaSketch::new(10).unwrap()] {
+        // A target with another lg_k and seed and a larger table.
+        let mut target = ThetaSketch::builder().lg_k(14).seed(77).build().unwrap();
+        target.update_many(&keys(3, 200_000));
+        target.clone_from(&source);
+        let mut clone = source.clone();
+        assert_eq!(
+            target.compact(true).serialize(),
+            clone.compact(true).serialize()
+        );
+        assert_eq!(target.estimate(), clone.estimate());
+        target.update_many(&keys(4, 70_000));
+        clone.update_many(&keys(4, 70_000));
+        assert_eq!(
+            target.compact(true).serialize(),
+            clone.compact(true).serialize()
+        );
+        assert_eq!(target.num_retained(), clone.num_retained());
+        assert_eq!(target.theta64(), clone.theta64());
+    }
+}
