@@ -85,23 +85,60 @@ where
     S: Mergeable + EmptyLike + Clone,
     T: Copy,
 {
-    writer: Writer<S>,
-    bulk: fn(&mut S, &[T]),
+    /// Items in `core.buf`. Kept outside the box on purpose: the cold path
+    /// gets only the box, so a writer held in a local variable never has its
+    /// address taken and the compiler keeps `len` in a register across a
+    /// loop of updates. With `len` beside the buffer, every update was a
+    /// load and a read-modify-write of memory that the next update waited
+    /// on (about a third of a Theta writer's time, see docs/bench-ingest.md).
     len: usize,
-    buf: [T; N],
+    core: Box<BufferCore<S, T, N>>,
 }
 
-impl<S, T, const N: usize> std::fmt::Debug for BufferedWriter<S, T, N>
+/// Everything of a [`BufferedWriter`] but its fill level.
+struct BufferCore<S, T, const N: usize>
 where
     S: Mergeable + EmptyLike + Clone,
     T: Copy,
 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BufferedWriter")
-            .field("buffered", &self.len)
-            .field("capacity", &N)
-            .field("writer", &self.writer)
-            .finish_non_exhaustive()
+    writer: Writer<S>,
+    bulk: fn(&mut S, &[T]),
+    buf: [T; N],
+}
+
+impl<S, T, const N: usize> BufferCore<S, T, N>
+where
+    S: Mergeable + EmptyLike + Clone,
+    T: Copy,
+{
+    /// Applies the first `len` buffered items to the shard, counting them
+    /// towards the publication interval (which publishes if due).
+    fn apply(&mut self, len: usize) {
+        let Some(items) = self.buf.get(..len).filter(|items| !items.is_empty()) else {
+            return;
+        };
+        let bulk = self.bulk;
+        self.writer.update_with(len as u64, |s| bulk(s, items));
+    }
+
+    /// Applies a full buffer, then starts the next one with `item`; returns
+    /// the new fill level.
+    #[cold]
+    #[inline(never)]
+    fn apply_then_push(&mut self, len: usize, item: T) -> usize {
+        self.apply(len);
+        match self.buf.first_mut() {
+            Some(slot) => {
+                *slot = item;
+                1
+            }
+            // N == 0: nothing to buffer in.
+            None => {
+                let bulk = self.bulk;
+                self.writer.update_with(1, |s| bulk(s, &[item]));
+                0
+            }
+        }
     }
 }
 
@@ -132,10 +169,12 @@ where
         T: Default,
     {
         BufferedWriter {
-            writer: ingest.writer(),
-            bulk,
             len: 0,
-            buf: [T::default(); N],
+            core: Box::new(BufferCore {
+                writer: ingest.writer(),
+                bulk,
+                buf: [T::default(); N],
+            }),
         }
     }
 
@@ -143,26 +182,17 @@ where
     /// (and publishes if the interval is due).
     #[inline]
     pub fn update(&mut self, item: T) {
-        match self.buf.get_mut(self.len) {
+        match self.core.buf.get_mut(self.len) {
             Some(slot) => {
                 *slot = item;
                 self.len += 1;
             }
-            None => self.apply_then_push(item),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn apply_then_push(&mut self, item: T) {
-        self.apply();
-        match self.buf.first_mut() {
-            Some(slot) => {
-                *slot = item;
-                self.len = 1;
+            None => {
+                // Cleared first: if `bulk` panics, the drop that follows
+                // must not apply the items a second time.
+                let full = std::mem::take(&mut self.len);
+                self.len = self.core.apply_then_push(full, item);
             }
-            // N == 0: nothing to buffer in.
-            None => self.writer.update_with(1, |s| (self.bulk)(s, &[item])),
         }
     }
 
@@ -171,64 +201,59 @@ where
     /// between blocks when due, so staleness stays bounded.
     pub fn update_slice(&mut self, items: &[T]) {
         self.apply();
-        let bulk = self.bulk;
+        let bulk = self.core.bulk;
         for block in items.chunks(N.max(1)) {
-            self.writer
+            self.core
+                .writer
                 .update_with(block.len() as u64, |s| bulk(s, block));
         }
     }
 
-    /// Applies the buffered items to the shard, counting them towards the
-    /// publication interval (which publishes if due).
+    /// Applies the buffered items to the shard (see [`BufferCore::apply`]).
     fn apply(&mut self) {
-        let n = self.len;
-        if n == 0 {
-            return;
-        }
         // Cleared first: if `bulk` panics the items are not applied twice
         // by the drop that follows (the sketch's state is suspect anyway).
-        self.len = 0;
-        let (bulk, items) = (self.bulk, &self.buf[..n]);
-        self.writer.update_with(n as u64, |s| bulk(s, items));
+        let n = std::mem::take(&mut self.len);
+        self.core.apply(n);
     }
 
     /// Applies the buffer, then publishes everything this writer holds (see
     /// [`Writer::flush`]).
     pub fn flush(&mut self) -> Result<(), MergeError> {
         self.apply();
-        self.writer.flush()
+        self.core.writer.flush()
     }
 
     /// Applies the buffer, then publishes if the interval or `max_delay` is
     /// due. Call it from idle loops.
     pub fn publish_if_due(&mut self) {
         self.apply();
-        self.writer.publish_if_due();
+        self.core.writer.publish_if_due();
     }
 
     /// Items added through this handle and not yet published (buffered or
     /// applied): fewer than `publish_every + N`.
     pub fn unpublished(&self) -> u64 {
-        self.writer.unpublished() + self.len as u64
+        self.core.writer.unpublished() + self.len as u64
     }
 
     /// Items waiting in the buffer.
     pub fn buffered(&self) -> &[T] {
-        &self.buf[..self.len]
+        self.core.buf.get(..self.len).unwrap_or_default()
     }
 
     /// Applies the buffer and returns the shard: everything this writer has
     /// seen, published or not.
     pub fn shard(&mut self) -> &S {
         self.apply();
-        self.writer.shard()
+        self.core.writer.shard()
     }
 
     /// Runs `f` on the shard after applying the buffer, counting it as
     /// `updates` updates (see [`Writer::update_with`]).
     pub fn update_with(&mut self, updates: u64, f: impl FnOnce(&mut S)) {
         self.apply();
-        self.writer.update_with(updates, f);
+        self.core.writer.update_with(updates, f);
     }
 }
 

@@ -14,11 +14,14 @@
 //!   applies them to the shard a block at a time, always before publishing;
 //!   the protocol below does not see the difference.)
 //! * **Publish** (every `publish_every` updates, on [`Writer::flush`], when
-//!   `max_delay` has passed, and on drop) clones the whole shard into a new
+//!   `max_delay` has passed, and on drop) copies the whole shard into an
 //!   `Arc` and puts it into a cell with `try_lock`, *replacing* whatever was
 //!   there. The shard itself is kept, so there is no fresh sketch to grow
-//!   again and no merge on this path: for array-based sketches a clone is a
-//!   few `memcpy`s. The writer does not wait: readers are serialised among
+//!   again and no merge on this path: for array-based sketches a copy is a
+//!   few `memcpy`s. The replaced publication becomes the writer's spare: the
+//!   next publication is written over it with `clone_from` if no reader
+//!   still holds it, so a steady writer allocates nothing. The writer does
+//!   not wait: readers are serialised among
 //!   themselves, a reader holds a cell only for an `Arc` clone, and the writer
 //!   tries the cells in the opposite order to readers, so one of the two is
 //!   free unless a whole new read reached the slot between its two attempts.
@@ -95,9 +98,9 @@ impl<S> Slot<S> {
         }
     }
 
-    /// Puts `p` into a free cell, replacing what was there; gives `p` back if
-    /// both cells are held (impossible while the protocol holds).
-    fn deposit(&self, p: Published<S>) -> Result<(), Published<S>> {
+    /// Puts `p` into a free cell and returns what it replaced; gives `p`
+    /// back if both cells are held (impossible while the protocol holds).
+    fn deposit(&self, p: Published<S>) -> Result<Option<Published<S>>, Published<S>> {
         // Readers look at cell 0 then cell 1; trying them in the opposite
         // order means a writer that finds cell 1 busy finds cell 0 free
         // unless a whole new read reached this slot in between.
@@ -105,11 +108,9 @@ impl<S> Slot<S> {
             let Some(mut guard) = sync::try_lock(cell) else {
                 continue;
             };
-            let old = guard.replace(p);
-            drop(guard);
-            // A replaced copy nobody reads any more is freed outside the cell.
-            drop(old);
-            return Ok(());
+            // The replaced copy leaves the cell with the guard released:
+            // the writer recycles or frees it outside.
+            return Ok(guard.replace(p));
         }
         Err(p)
     }
@@ -241,9 +242,10 @@ impl<S: Mergeable + EmptyLike + Clone + Send> IngestBuilder<S> {
 ///   never for idle writers.
 ///
 /// Costs: a writer pays one clone of its shard per publication and nothing
-/// per update; memory per writer is its shard plus one publication (two
-/// when a publication had to take the second cell, plus any an in-flight
-/// read still holds); a read pays one merge per
+/// per update; memory per writer is its shard, one publication and one
+/// spare copy kept for the next publication (plus a publication in the second
+/// cell when one had to go there, and any an in-flight read still holds); a
+/// read pays one merge per
 /// live writer (so frequent reads with many writers cost more than with the
 /// delta protocol this replaced; see the `ingest` module docs).
 pub struct Ingest<S> {
@@ -307,6 +309,7 @@ impl<S: Mergeable + EmptyLike + Clone + Send> Ingest<S> {
             publish_every: self.shared.publish_every,
             max_delay: self.shared.max_delay,
             last_publish: self.shared.max_delay.map(|_| Instant::now()),
+            spare: None,
         };
         w.arm();
         w
@@ -410,6 +413,11 @@ pub struct Writer<S: Mergeable + EmptyLike + Clone> {
     publish_every: u64,
     max_delay: Option<Duration>,
     last_publish: Option<Instant>,
+    /// The publication the last deposit replaced, kept to be overwritten
+    /// (with `clone_from`) by the next one instead of allocating a new copy
+    /// and freeing the old: page faults and frees on every publication
+    /// slowed writers down and, through the kernel, each other.
+    spare: Option<Arc<S>>,
 }
 
 impl<S: Mergeable + EmptyLike + Clone> std::fmt::Debug for Writer<S> {
@@ -456,8 +464,13 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
                 (Some(d), Some(t)) => t.elapsed() >= d,
                 _ => false,
             };
-        if due && self.slot.deposit(self.snapshot_for_readers()).is_ok() {
-            self.published();
+        if due {
+            let p = self.snapshot_for_readers();
+            match self.slot.deposit(p) {
+                Ok(replaced) => self.published(replaced),
+                // Kept for the next attempt.
+                Err(back) => self.spare = Some(back.state),
+            }
         }
         // Otherwise not due, or both cells were busy: `arm` sets the next
         // check (the very next update when a publication is overdue).
@@ -501,14 +514,30 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
         &self.local
     }
 
-    fn snapshot_for_readers(&self) -> Published<S> {
+    /// A copy of the shard to publish, written over the spare when no reader
+    /// still holds it (with `clone_from`, which reuses the copy's memory for
+    /// sketches that implement it; the workspace's sketches do).
+    fn snapshot_for_readers(&mut self) -> Published<S> {
+        let state = match self.spare.take() {
+            Some(mut spare) => {
+                if let Some(copy) = Arc::get_mut(&mut spare) {
+                    copy.clone_from(&self.local);
+                    spare
+                } else {
+                    // A reader is still merging it: it frees it when done.
+                    Arc::new(self.local.clone())
+                }
+            }
+            None => Arc::new(self.local.clone()),
+        };
         Published {
             seq: self.seq + 1,
-            state: Arc::new(self.local.clone()),
+            state,
         }
     }
 
-    fn published(&mut self) {
+    fn published(&mut self, replaced: Option<Published<S>>) {
+        self.spare = replaced.map(|p| p.state);
         self.seq += 1;
         self.pending_at_arm = 0;
         self.armed = 0;
@@ -526,8 +555,8 @@ impl<S: Mergeable + EmptyLike + Clone> Writer<S> {
         let mut p = self.snapshot_for_readers();
         loop {
             match self.slot.deposit(p) {
-                Ok(()) => {
-                    self.published();
+                Ok(replaced) => {
+                    self.published(replaced);
                     return;
                 }
                 Err(back) => {

@@ -228,3 +228,75 @@ fn publication_replaces_the_previous_one_and_keeps_the_shard() {
     drop(w);
     assert_eq!(ingest.snapshot().unwrap(), Tally::of([3, 4, 5]));
 }
+
+/// A tally that counts how often it was copied with `clone` (a fresh
+/// allocation for a real sketch) and with `clone_from` (reusing one).
+#[derive(Debug, Default)]
+struct CopyCounting {
+    tally: Tally,
+    copies: std::sync::Arc<[std::sync::atomic::AtomicU64; 2]>,
+}
+
+impl Clone for CopyCounting {
+    fn clone(&self) -> Self {
+        self.copies[0].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        CopyCounting {
+            tally: self.tally,
+            copies: self.copies.clone(),
+        }
+    }
+    fn clone_from(&mut self, source: &Self) {
+        source.copies[1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tally = source.tally;
+        self.copies = source.copies.clone();
+    }
+}
+
+impl distilled_core::Mergeable for CopyCounting {
+    fn merge(&mut self, other: &Self) -> Result<(), distilled_core::MergeError> {
+        self.tally.merge(&other.tally)
+    }
+}
+
+impl distilled_core::EmptyLike for CopyCounting {
+    fn empty_like(&self) -> Self {
+        CopyCounting {
+            tally: Tally::default(),
+            copies: self.copies.clone(),
+        }
+    }
+}
+
+#[test]
+fn publications_reuse_the_copy_they_replace() {
+    use distilled_core::Update;
+    let proto = CopyCounting::default();
+    let copies = proto.copies.clone();
+    let count = |i: usize| copies[i].load(std::sync::atomic::Ordering::Relaxed);
+    let ingest = Ingest::builder(proto).publish_every(100).build();
+    let mut w = ingest.writer();
+    for i in 0..10_000u64 {
+        w.update_with(1, |s| s.tally.update(i));
+    }
+    // 100 publications: the first two allocate (nothing to reuse yet), the
+    // rest write over the copy the previous one replaced.
+    assert_eq!((count(0), count(1)), (2, 98));
+    let snapshot = ingest.snapshot().unwrap();
+    assert_eq!(snapshot.tally, Tally::of(0..10_000));
+    // Reads between publications: each copies the accumulator once (with
+    // `clone`) and holds a publication only while it merges it, so the
+    // publications still reuse their spare, and each is exact.
+    let before = count(0);
+    let mut reads = 0;
+    for i in 10_000..10_500u64 {
+        w.update_with(1, |s| s.tally.update(i));
+        if i % 37 == 0 {
+            w.flush().unwrap();
+            assert_eq!(ingest.snapshot().unwrap().tally, Tally::of(0..=i));
+            reads += 1;
+        }
+    }
+    assert_eq!(count(0) - before, reads);
+    drop(w);
+    assert_eq!(ingest.snapshot().unwrap().tally, Tally::of(0..10_500));
+}
