@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use distilled_cli::cli::{Format, InputArgs, SelectArgs};
+use distilled_cli::cli::SelectArgs;
 use distilled_cli::engine::{self, Characteristics, Rec, Settings, Verdict};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -55,28 +55,12 @@ fn generate(n: usize, seed: u64) -> Vec<u8> {
 
 fn select_args() -> SelectArgs {
     SelectArgs {
-        input: InputArgs {
-            input: None,
-            format: Format::Csv,
-            delimiter: ',',
-        },
-        output: None,
-        time_column: Some("ts".into()),
-        horizon: 3600.0,
-        rate: 0.1,
-        categorical: vec!["carrier".into(), "origin".into(), "kind".into()],
-        numeric: vec![
-            "dep_delay".into(),
-            "distance".into(),
-            "price".into(),
-            "score".into(),
-        ],
-        max_categories: 32,
-        batch_size: 100,
         seed: 1,
-        skip_invalid: false,
-        stats: None,
-        report: None,
+        ..SelectArgs::for_columns(
+            Some("ts"),
+            &["carrier", "origin", "kind"],
+            &["dep_delay", "distance", "price", "score"],
+        )
     }
 }
 

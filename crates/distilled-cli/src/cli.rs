@@ -83,7 +83,7 @@ pub enum Format {
 }
 
 /// Where records come from and how they are encoded.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, PartialEq)]
 pub struct InputArgs {
     /// Read from this file instead of standard input.
     #[arg(long, short = 'i')]
@@ -97,7 +97,7 @@ pub struct InputArgs {
 }
 
 /// `distill select`.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, PartialEq)]
 pub struct SelectArgs {
     /// Where records come from.
     #[command(flatten)]
@@ -142,6 +142,34 @@ pub struct SelectArgs {
     /// Write a self-contained HTML report (inline SVG) to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,
+}
+
+impl SelectArgs {
+    /// What `distill select [--time-column T] --categorical C,.. --numeric N,..` parses to:
+    /// CSV from standard input to standard output, every other option at its default. For
+    /// programs that run a selection without a command line (the demo, benches); set other
+    /// fields with struct update syntax.
+    pub fn for_columns(time_column: Option<&str>, categorical: &[&str], numeric: &[&str]) -> Self {
+        SelectArgs {
+            input: InputArgs {
+                input: None,
+                format: Format::Csv,
+                delimiter: ',',
+            },
+            output: None,
+            time_column: time_column.map(str::to_owned),
+            horizon: 3600.0,
+            rate: 0.1,
+            categorical: categorical.iter().map(|&c| c.to_owned()).collect(),
+            numeric: numeric.iter().map(|&c| c.to_owned()).collect(),
+            max_categories: 32,
+            batch_size: 100,
+            seed: 0,
+            skip_invalid: false,
+            stats: None,
+            report: None,
+        }
+    }
 }
 
 /// Quantile sketch kinds.
@@ -257,4 +285,33 @@ pub struct DemoArgs {
     /// Also write the generated stream as CSV to this file (to try `distill select` on it).
     #[arg(long)]
     pub save_csv: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command, SelectArgs};
+
+    #[test]
+    fn select_args_for_columns_are_the_command_line_defaults() {
+        let parsed = Cli::try_parse_from([
+            "distill",
+            "select",
+            "--time-column",
+            "ts",
+            "--categorical",
+            "a,b",
+            "--numeric",
+            "x",
+        ])
+        .unwrap();
+        let Command::Select(parsed) = parsed.command else {
+            panic!("not a select command");
+        };
+        assert_eq!(
+            parsed,
+            SelectArgs::for_columns(Some("ts"), &["a", "b"], &["x"])
+        );
+    }
 }

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::cli::{DemoArgs, Format, InputArgs, SelectArgs};
+use crate::cli::{DemoArgs, SelectArgs};
 use crate::report;
 use crate::select;
 use crate::stats;
@@ -90,23 +90,10 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         std::fs::write(p, &data).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
     let sel = SelectArgs {
-        input: InputArgs {
-            input: None,
-            format: Format::Csv,
-            delimiter: ',',
-        },
-        output: None,
-        time_column: Some("ts".into()),
-        horizon: 3600.0,
         rate: args.rate,
-        categorical: vec!["gender".into(), "region".into()],
-        numeric: vec!["age".into(), "income".into()],
-        max_categories: 32,
-        batch_size: 100,
         seed: args.seed,
-        skip_invalid: false,
-        stats: None,
         report: Some(args.report.clone()),
+        ..SelectArgs::for_columns(Some("ts"), &["gender", "region"], &["age", "income"])
     };
     let started = Instant::now();
     let outcome = select::distil(

@@ -1000,7 +1000,6 @@ mod tests {
     use std::io::{self, Read};
 
     use super::*;
-    use crate::cli::InputArgs;
 
     /// Hands out its data in pieces of varying size, so that the reader thread hands on chunks
     /// at other places than with the whole input at hand.
@@ -1018,23 +1017,11 @@ mod tests {
 
     fn args(batch: usize, skip: bool) -> SelectArgs {
         SelectArgs {
-            input: InputArgs {
-                input: None,
-                format: Format::Csv,
-                delimiter: ',',
-            },
-            output: None,
-            time_column: Some("ts".into()),
             horizon: 600.0,
-            rate: 0.1,
-            categorical: vec!["c".into()],
-            numeric: vec!["x".into()],
-            max_categories: 32,
             batch_size: batch,
             seed: 5,
             skip_invalid: skip,
-            stats: None,
-            report: None,
+            ..SelectArgs::for_columns(Some("ts"), &["c"], &["x"])
         }
     }
 
