@@ -444,7 +444,16 @@ pub fn fdt(a: &FdtArgs) -> Result<(), String> {
     } else {
         println!("{}", Group::header());
         for g in &groups {
-            println!("{g}");
+            // One line per group: a key with a line break or other control
+            // character (a quoted CSV field may hold one) is shown escaped;
+            // --json gives the exact strings.
+            if g.primary_key.chars().any(char::is_control) {
+                let mut shown = g.clone();
+                shown.primary_key = g.primary_key.escape_debug().to_string();
+                println!("{shown}");
+            } else {
+                println!("{g}");
+            }
         }
         Ok(())
     }

@@ -479,3 +479,18 @@ fn every_input_record_is_accounted_for_in_sketch_queries() {
     assert_eq!(d["missing"].as_u64(), Some(1));
     assert_eq!(d["skipped_invalid"].as_u64(), Some(0));
 }
+
+#[test]
+fn fdt_table_keeps_one_line_per_group_when_a_key_holds_a_line_break() {
+    let csv = "user,page\n\"a\nb\",1\n\"a\nb\",2\nc,1\n";
+    let args = ["fdt", "--columns", "user,page", "--primary", "user"];
+    let r = distill(&args, csv.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = String::from_utf8(r.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[1].ends_with(r" a\nb"), "{out}");
+    // --json keeps the exact key.
+    let v = ok(&[&args[..], &["--json"]].concat(), csv.as_bytes());
+    assert_eq!(v["groups"][0]["primary_key"], serde_json::json!(["a\nb"]));
+}
