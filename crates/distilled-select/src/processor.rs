@@ -958,10 +958,11 @@ fn decile_buckets(all_sorted: &[f64], pas_sorted: &[f64]) -> Vec<BucketShare> {
                 pas_sorted[..pas_present].partition_point(|&v| v < hi)
             };
             if ca > prev_a || cp > prev_p {
+                // `+ 0.0` turns -0 into 0: the two are one value to users.
                 let label = if last {
-                    format!("[{lo}, {}]", all_sorted[present - 1])
+                    format!("[{}, {}]", lo + 0.0, all_sorted[present - 1] + 0.0)
                 } else {
-                    format!("[{lo}, {hi})")
+                    format!("[{}, {})", lo + 0.0, hi + 0.0)
                 };
                 out.push(BucketShare {
                     label,

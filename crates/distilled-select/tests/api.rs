@@ -639,3 +639,22 @@ fn uniform_stream(mut s: u64) -> impl FnMut() -> f64 {
         (s >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+#[test]
+fn numeric_bucket_labels_show_negative_zero_as_zero() {
+    let mut p = DistilledProcessor::<f64>::builder()
+        .numeric("v", |r: &f64| Some(*r))
+        .clock(ManualClock::new(0.0))
+        .build()
+        .unwrap();
+    p.process_batch(
+        (0..200)
+            .map(|i| if i == 0 { -0.0 } else { f64::from(i) })
+            .collect(),
+    );
+    let v = p.stats();
+    let v = v.characteristic("v").unwrap();
+    let first = &v.buckets[0].label;
+    assert!(first.starts_with("[0, "), "{first}");
+    assert!(v.buckets.iter().all(|b| !b.label.contains("-0")), "{v:?}");
+}
