@@ -359,6 +359,12 @@ fn read_reference(bytes: &[u8]) -> Result<TDigest, DecodeError> {
             ));
         }
         total += weight;
+        if !f64::is_finite(total) {
+            return Err(DecodeError::inconsistent(
+                "centroid weight",
+                "the total weight overflows f64",
+            ));
+        }
         centroids.push(Centroid { mean, weight });
     }
     r.expect_end()?;

@@ -145,7 +145,8 @@ pub enum TDigestError {
     InvalidBufferCapacity(usize),
     /// A NaN or infinite value.
     NonFinite(NonFiniteError),
-    /// A weight that is not finite and strictly positive.
+    /// A weight that is not finite and strictly positive, or that would make
+    /// the digest's total weight overflow.
     InvalidWeight(f64),
 }
 
@@ -159,9 +160,10 @@ impl fmt::Display for TDigestError {
                 write!(f, "buffer capacity must be positive, not {c}")
             }
             TDigestError::NonFinite(e) => e.fmt(f),
-            TDigestError::InvalidWeight(w) => {
-                write!(f, "weight {w} rejected: weights must be finite and > 0")
-            }
+            TDigestError::InvalidWeight(w) => write!(
+                f,
+                "weight {w} rejected: weights must be finite and > 0, and keep the total weight finite"
+            ),
         }
     }
 }
@@ -428,7 +430,8 @@ impl TDigest {
     /// digest unchanged.
     pub fn add_weighted(&mut self, x: f64, weight: f64) -> Result<(), TDigestError> {
         distilled_core::policy::check_finite(x)?;
-        if !(weight.is_finite() && weight > 0.0) {
+        // The total weight must stay finite too, or every rank is NaN.
+        if !(weight.is_finite() && weight > 0.0 && (self.count() + weight).is_finite()) {
             return Err(TDigestError::InvalidWeight(weight));
         }
         if self.pending.len() >= self.buffer_capacity {
@@ -665,6 +668,11 @@ impl TDigest {
         if other.is_empty() {
             return Ok(());
         }
+        if !(self.count() + other.count()).is_finite() {
+            return Err(MergeError::Incompatible(
+                "the merged total weight would overflow f64".into(),
+            ));
+        }
         let mut tagged = Vec::new();
         if self.is_flushed_canonical() && other.is_flushed_canonical() {
             // Both sides are already in canonical order: a linear merge gives
@@ -731,6 +739,11 @@ impl TDigest {
         // the order of the inputs either.
         for it in &items {
             weight += it.weight;
+        }
+        if !f64::is_finite(weight) {
+            return Err(MergeError::Incompatible(
+                "the merged total weight would overflow f64".into(),
+            ));
         }
         out.centroid_weight = weight;
         out.min = min;
@@ -1074,7 +1087,10 @@ impl View<'_> {
             return m;
         };
         let v = m - k * cs[j].weight * cs[j].weight / 12.0;
-        v.clamp((cs[j - 1].mean + m) / 2.0, (m + cs[j + 1].mean) / 2.0)
+        if !v.is_finite() {
+            return m;
+        }
+        v.clamp(midpoint(cs[j - 1].mean, m), midpoint(m, cs[j + 1].mean))
     }
 
     /// Between the mid-ranks of centroids `i` and `i+1` (neither an atom),
@@ -1195,7 +1211,11 @@ impl View<'_> {
                     let (va, vb, k) = self.curved(i);
                     let t = ((index - so_far) / dw).clamp(0.0, 1.0);
                     let v = va + (vb - va) * t - k * dw * dw * t * (1.0 - t);
-                    return v.clamp(va, vb);
+                    return if v.is_finite() {
+                        v.clamp(va, vb)
+                    } else {
+                        lerp(va, vb, t)
+                    };
                 }
                 let z1 = index - so_far - left;
                 let z2 = so_far + dw - index - right;
@@ -1214,7 +1234,13 @@ impl View<'_> {
 
 #[inline]
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
-    let v = a + (b - a) * t;
+    let d = b - a;
+    // `b - a` overflows only for values near the ends of the f64 range.
+    let v = if d.is_finite() {
+        a + d * t
+    } else {
+        a * (1.0 - t) + b * t
+    };
     if a <= b { v.clamp(a, b) } else { v.clamp(b, a) }
 }
 
@@ -1449,6 +1475,8 @@ fn pass_k1(
     let p = K1Params::new(total, compression);
     let mut so_far = 0.0; // weight before the current centroid
     let mut origin = first.mean;
+    // The current centroid's largest value (items come in sorted order).
+    let mut top = first.mean;
     let mut w = first.weight;
     let mut offset_sum = 0.0;
     // The first item stays a single centroid: the extreme of the pass.
@@ -1497,7 +1525,8 @@ fn pass_k1(
                     for &key in &keys[k..k + m] {
                         offset_sum += key_to_f64(key) - origin;
                     }
-                    atom &= key_to_f64(keys[k + m - 1]) == origin;
+                    top = key_to_f64(keys[k + m - 1]);
+                    atom &= top == origin;
                     w += m as f64;
                     k += m;
                     taken += m;
@@ -1525,16 +1554,18 @@ fn pass_k1(
         if fits && !cut {
             w += it.weight;
             offset_sum += (it.mean - origin) * it.weight;
+            top = it.mean;
             atom &= it_atom && it.mean == origin;
         } else {
             out.push(Centroid {
-                mean: origin + offset_sum / w,
+                mean: offset_mean(origin, offset_sum, w, top),
                 weight: w,
             });
             out_atoms.push(atom);
             prev_atom = if atom { origin } else { f64::NAN };
             so_far += w;
             origin = it.mean;
+            top = it.mean;
             w = it.weight;
             offset_sum = 0.0;
             atom = it_atom;
@@ -1542,10 +1573,33 @@ fn pass_k1(
         }
     }
     out.push(Centroid {
-        mean: origin + offset_sum / w,
+        mean: offset_mean(origin, offset_sum, w, top),
         weight: w,
     });
     out_atoms.push(atom);
+}
+
+/// The mean of a centroid whose values run from `origin` to `top`, from the
+/// sum of their weighted offsets from `origin` and their weight `w`. Values
+/// near the ends of the `f64` range can overflow the sum; the mean then falls
+/// back to the middle of the values' range, which is finite and keeps
+/// centroids in order (an approximation only for magnitudes above about
+/// `f64::MAX / count`).
+#[inline]
+fn offset_mean(origin: f64, offset_sum: f64, w: f64, top: f64) -> f64 {
+    let mean = origin + offset_sum / w;
+    if mean.is_finite() {
+        mean
+    } else {
+        midpoint(origin, top)
+    }
+}
+
+/// `(a + b) / 2` without overflow for finite `a` and `b`.
+#[inline]
+fn midpoint(a: f64, b: f64) -> f64 {
+    let m = (a + b) / 2.0;
+    if m.is_finite() { m } else { a / 2.0 + b / 2.0 }
 }
 
 /// Where a run of unit values (`run`, sorted, all fitting the current
@@ -1776,7 +1830,7 @@ fn spread_centroids(old: Vec<Centroid>, atoms: Vec<bool>) -> (Vec<Centroid>, Vec
         // Monotone over the cell: |2k·o| <= b for |o| <= w/2.
         let k = k.clamp(-b / c.weight, b / c.weight);
         let half = c.weight / 2.0;
-        let (floor, ceil) = ((l.mean + c.mean) / 2.0, (c.mean + r.mean) / 2.0);
+        let (floor, ceil) = (midpoint(l.mean, c.mean), midpoint(c.mean, r.mean));
         let base = (c.weight / pieces).floor();
         let extra = c.weight - base * pieces;
         let mut start = -half;
@@ -1791,7 +1845,8 @@ fn spread_centroids(old: Vec<Centroid>, atoms: Vec<bool>) -> (Vec<Centroid>, Vec
             let dev = b * (o1 + o2) / 2.0
                 + k * ((o1 * o1 + o1 * o2 + o2 * o2) / 3.0 - c.weight * c.weight / 12.0);
             let mean = c.mean + dev;
-            clamped |= mean < floor || mean > ceil;
+            // (Also true for a NaN or infinite mean: the centroid stays whole.)
+            clamped |= !(mean >= floor && mean <= ceil);
             *piece = Centroid { mean, weight: w };
         }
         if clamped {
@@ -1843,7 +1898,15 @@ fn pass_k2(
             let last_atom = out_atoms.last_mut().expect("first flag pushed");
             *last_atom = *last_atom && it_atom && it.mean == last.mean;
             last.weight += it.weight;
-            last.mean += (it.mean - last.mean) * it.weight / last.weight;
+            let mean = last.mean + (it.mean - last.mean) * it.weight / last.weight;
+            last.mean = if mean.is_finite() {
+                mean
+            } else {
+                // Overflow near the ends of the f64 range: the same weighted
+                // average, in a form whose terms cannot overflow.
+                let f = it.weight / last.weight;
+                last.mean * (1.0 - f) + it.mean * f
+            };
         } else {
             so_far += last.weight;
             out.push(*it);

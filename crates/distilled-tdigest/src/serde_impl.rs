@@ -87,6 +87,9 @@ fn validate(r: Repr) -> Result<TDigest, String> {
     if r.buffer.iter().any(|&x| !in_range(x)) {
         return Err("buffered values must be finite and within [min, max]".into());
     }
+    if !(total + pending_weight + r.buffer.len() as f64).is_finite() {
+        return Err("the total weight overflows f64".into());
+    }
     if !empty {
         d.min = r.min;
         d.max = r.max;
