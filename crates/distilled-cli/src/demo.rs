@@ -107,7 +107,7 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     let elapsed = started.elapsed().as_secs_f64();
     let t = outcome.tracker.as_ref().ok_or("no statistics collected")?;
     let c = outcome.counts;
-    println!(
+    let mut text = format!(
         "distill demo: {} people over 48 hours with drifting age, gender, region and income shares,\n\
          distilled at {:.1}% in a 1-hour window: {} passed ({:.2}%) in {:.2} s.\n\
          Beside it, a random sample of the same size from the same batches.\n",
@@ -121,16 +121,17 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
         },
         elapsed
     );
-    print!("{}", table(t));
+    text.push('\n');
+    text += &table(t);
     let html = report::render(t, &c, args.rate, &outcome.engine_stats);
     std::fs::write(&args.report, html)
         .map_err(|e| format!("cannot write {}: {e}", args.report.display()))?;
-    println!(
+    text += &format!(
         "\nDistances: Kolmogorov-Smirnov (numeric) and total variation (categorical) to all records;\n\
-         smaller is more representative. Charts: {}",
+         smaller is more representative. Charts: {}\n",
         args.report.display()
     );
-    Ok(())
+    crate::sketches::emit(&text)
 }
 
 /// The before/after table per characteristic.

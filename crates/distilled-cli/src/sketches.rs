@@ -156,11 +156,23 @@ fn save(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn print_json(v: &Value) -> Result<(), String> {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).map_err(|e| e.to_string())?
-    );
-    Ok(())
+    let mut text = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+    text.push('\n');
+    emit(&text)
+}
+
+/// Writes `text` to standard output. A reader that has gone away (`distill
+/// ... | head`) ends the output quietly, as with other Unix tools; `println!`
+/// would panic on the broken pipe.
+pub(crate) fn emit(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn num_or_null(v: Option<f64>) -> Value {
@@ -442,7 +454,7 @@ pub fn fdt(a: &FdtArgs) -> Result<(), String> {
             "groups": gs,
         }))
     } else {
-        println!("{}", Group::header());
+        let mut table = Group::header() + "\n";
         for g in &groups {
             // One line per group: a key with a line break or other control
             // character (a quoted CSV field may hold one) is shown escaped;
@@ -450,11 +462,11 @@ pub fn fdt(a: &FdtArgs) -> Result<(), String> {
             if g.primary_key.chars().any(char::is_control) {
                 let mut shown = g.clone();
                 shown.primary_key = g.primary_key.escape_debug().to_string();
-                println!("{shown}");
+                table += &format!("{shown}\n");
             } else {
-                println!("{g}");
+                table += &format!("{g}\n");
             }
         }
-        Ok(())
+        emit(&table)
     }
 }

@@ -912,6 +912,18 @@ impl<R> DistilledProcessor<R> {
     }
 }
 
+/// A bucket edge for a label: plain decimals for ordinary magnitudes,
+/// scientific notation for very large or small ones (`{}` would print all
+/// 309 digits of 1.7e308), and -0 as 0 (one value to users).
+fn edge(v: f64) -> String {
+    let v = v + 0.0;
+    if v == 0.0 || (1e-4..1e15).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// Number of category ids of a categorical kind (the "other" bucket's
 /// code; "missing" is one more), `None` for numeric.
 fn cat_ids(kind: &GraderKind) -> Option<u32> {
@@ -958,11 +970,10 @@ fn decile_buckets(all_sorted: &[f64], pas_sorted: &[f64]) -> Vec<BucketShare> {
                 pas_sorted[..pas_present].partition_point(|&v| v < hi)
             };
             if ca > prev_a || cp > prev_p {
-                // `+ 0.0` turns -0 into 0: the two are one value to users.
                 let label = if last {
-                    format!("[{}, {}]", lo + 0.0, all_sorted[present - 1] + 0.0)
+                    format!("[{}, {}]", edge(lo), edge(all_sorted[present - 1]))
                 } else {
-                    format!("[{}, {})", lo + 0.0, hi + 0.0)
+                    format!("[{}, {})", edge(lo), edge(hi))
                 };
                 out.push(BucketShare {
                     label,

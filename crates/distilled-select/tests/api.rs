@@ -658,3 +658,23 @@ fn numeric_bucket_labels_show_negative_zero_as_zero() {
     assert!(first.starts_with("[0, "), "{first}");
     assert!(v.buckets.iter().all(|b| !b.label.contains("-0")), "{v:?}");
 }
+
+#[test]
+fn numeric_bucket_labels_of_huge_and_tiny_values_are_short() {
+    let mut p = DistilledProcessor::<f64>::builder()
+        .numeric("v", |r: &f64| Some(*r))
+        .clock(ManualClock::new(0.0))
+        .build()
+        .unwrap();
+    let values = [f64::MAX, -f64::MAX, 5e-324, 1e-300, 0.5, 3.0, 1e20, -2e-10];
+    p.process_batch((0..400).map(|i| values[i % values.len()]).collect());
+    let s = p.stats();
+    let v = s.characteristic("v").unwrap();
+    for b in &v.buckets {
+        assert!(b.label.len() < 60, "{}", b.label);
+    }
+    assert!(
+        v.buckets[0].label.starts_with("[-1.7976931348623157e308, "),
+        "{v:?}"
+    );
+}
