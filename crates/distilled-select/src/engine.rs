@@ -1166,7 +1166,10 @@ impl Engine {
                 self.remove(e);
             }
         }
-        self.now - self.horizon
+        // Below `now` even where the horizon is smaller than the spacing of
+        // f64 values at `now` (1e300 - 3600 == 1e300): a record at `now` is
+        // never late.
+        (self.now - self.horizon).min(self.now.next_down())
     }
 
     /// Runs one batch of valid rows (`rows.len() == n * num_chars`), all with

@@ -678,3 +678,26 @@ fn numeric_bucket_labels_of_huge_and_tiny_values_are_short() {
         "{v:?}"
     );
 }
+
+#[test]
+fn records_at_huge_timestamps_are_not_late() {
+    // 1e300 - horizon == 1e300 in f64: a record at "now" must still count.
+    let mut p = DistilledProcessor::<f64>::builder()
+        .numeric("v", |r: &f64| Some(*r))
+        .horizon_secs(3600.0)
+        .rate(1.0)
+        .build()
+        .unwrap();
+    let d = p.classify_batch_at(&[(1.0, 1.0), (1e300, 2.0), (1e300, 3.0), (5.0, 4.0)]);
+    assert_eq!(
+        d,
+        [
+            Decision::Late,
+            Decision::Passed,
+            Decision::Passed,
+            Decision::Late
+        ]
+    );
+    let s = p.stats();
+    assert_eq!((s.passed, s.rejected_late, s.window_len), (2, 2, 2));
+}

@@ -266,9 +266,13 @@ impl<T> ExpiringFifo<T> {
     }
 
     /// Items at or before this time have expired: `watermark - horizon`, or
-    /// `None` before the first [`expire`](Self::expire).
+    /// `None` before the first [`expire`](Self::expire). Always below the
+    /// watermark: where the horizon is smaller than the spacing of `f64`
+    /// values at the watermark (`1e300 - 3600 == 1e300`), the cutoff is the
+    /// next value down, so an item at the watermark is never expired.
     pub fn cutoff(&self) -> Option<f64> {
-        self.watermark.map(|w| w - self.horizon)
+        self.watermark
+            .map(|w| (w - self.horizon).min(w.next_down()))
     }
 
     /// Removes every item, oldest first, handing each to `visit` (they are

@@ -100,3 +100,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_item_at_the_watermark_stays_where_the_horizon_is_below_the_f64_spacing() {
+    // 1e300 - 3600 == 1e300: the cutoff must still lie below the watermark.
+    let mut f = ExpiringFifo::new(3600.0, 16).unwrap();
+    assert!(f.push(1e300, 'a').unwrap().is_none());
+    assert_eq!(f.expire(1e300, |_| {}).unwrap(), 0);
+    assert_eq!(f.len(), 1);
+    assert!(f.cutoff().unwrap() < 1e300);
+    // A second item at the same time is accepted; an older one is late.
+    assert!(f.push(1e300, 'b').is_ok());
+    assert!(f.push(1e299, 'c').is_err());
+    // The next representable time expires both.
+    assert_eq!(f.expire(1e300_f64.next_up(), |_| {}).unwrap(), 2);
+}
