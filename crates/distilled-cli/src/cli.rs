@@ -256,7 +256,7 @@ pub struct FdtArgs {
     /// Target relative standard error for keys above the threshold.
     #[arg(long, default_value_t = 0.05)]
     pub rse: f64,
-    /// Show at most this many groups.
+    /// Show at most this many groups, largest first (0: all of them).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
     /// Standard deviations for the bounds (1, 2 or 3).
