@@ -497,8 +497,6 @@ fn fdt_table_keeps_one_line_per_group_when_a_key_holds_a_line_break() {
 
 #[test]
 fn a_reader_that_goes_away_ends_the_output_quietly() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
     let csv: String = std::iter::once("k\n".to_owned())
         .chain((0..5000).map(|i| format!("{i}\n")))
         .collect();
@@ -507,24 +505,8 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
         &["quantiles", "--column", "k"],
         &["fdt", "--columns", "k", "--primary", "k"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_distill"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Close the reading end before distill writes anything (`| head -0`).
-        drop(child.stdout.take());
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(csv.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let r = common::distill_into_closed_pipe(args, csv.as_bytes());
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
     }
 }

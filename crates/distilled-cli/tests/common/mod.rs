@@ -14,6 +14,16 @@ pub struct Run {
 
 /// Run `distill args...` with `stdin` as input.
 pub fn distill(args: &[&str], stdin: &[u8]) -> Run {
+    run(args, stdin, false)
+}
+
+/// Like [`distill`], with the reading end of standard output closed before
+/// distill writes anything (as `distill ... | head -0` does).
+pub fn distill_into_closed_pipe(args: &[&str], stdin: &[u8]) -> Run {
+    run(args, stdin, true)
+}
+
+fn run(args: &[&str], stdin: &[u8], close_stdout: bool) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_distill"))
         .args(args)
         .stdin(Stdio::piped())
@@ -21,6 +31,9 @@ pub fn distill(args: &[&str], stdin: &[u8]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn distill");
+    if close_stdout {
+        drop(child.stdout.take());
+    }
     let mut sin = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     // Feed stdin from a thread so that a large output cannot deadlock the pipe.
