@@ -673,11 +673,41 @@ impl TDigest {
                 "the merged total weight would overflow f64".into(),
             ));
         }
+        self.merge_with(other, false);
+        Ok(())
+    }
+
+    /// [`TDigest::merge`] that always sorts every item, for tests of the
+    /// linear-merge path (same result, bit for bit).
+    #[doc(hidden)]
+    pub fn merge_by_sorting_all(&mut self, other: &TDigest) -> Result<(), MergeError> {
+        if self.scale != other.scale || !(self.count() + other.count()).is_finite() {
+            return self.merge(other);
+        }
+        if !other.is_empty() {
+            self.merge_with(other, true);
+        }
+        Ok(())
+    }
+
+    fn merge_with(&mut self, other: &TDigest, sort_all: bool) {
         let mut tagged = Vec::new();
-        if self.is_flushed_canonical() && other.is_flushed_canonical() {
-            // Both sides are already in canonical order: a linear merge gives
-            // the same sequence as sorting the union.
-            merge_canonical(&self.tagged(), &other.tagged(), &mut tagged);
+        if !sort_all
+            && is_canonical(&self.centroids, &self.atoms)
+            && is_canonical(&other.centroids, &other.atoms)
+        {
+            // Both sides' centroids are already in canonical order: only the
+            // buffered values need sorting (one key sort, as `compress` does),
+            // and linear merges of the sorted runs give the same sequence as
+            // sorting everything (equal items are bit-identical).
+            let loose = loose_items(self, other);
+            if loose.is_empty() {
+                merge_canonical(&self.tagged(), &other.tagged(), &mut tagged);
+            } else {
+                let mut centroids = Vec::new();
+                merge_canonical(&self.tagged(), &other.tagged(), &mut centroids);
+                merge_canonical(&centroids, &loose, &mut tagged);
+            }
         } else {
             self.collect_items(&mut tagged);
             other.collect_items(&mut tagged);
@@ -694,7 +724,6 @@ impl TDigest {
         self.pending_weight = 0.0;
         self.rejected += other.rejected;
         self.run_pass(&items, &item_atoms);
-        Ok(())
     }
 
     /// Merges many digests into a new one with the given compression, in one
@@ -751,14 +780,6 @@ impl TDigest {
         out.rejected = rejected;
         out.run_pass(&items, &item_atoms);
         Ok(out)
-    }
-
-    /// `true` when nothing is buffered and the centroids are already in the
-    /// canonical merge order (see [`is_canonical`]).
-    fn is_flushed_canonical(&self) -> bool {
-        self.buffer.is_empty()
-            && self.pending.is_empty()
-            && is_canonical(&self.centroids, &self.atoms)
     }
 
     /// The centroids with their atom flags, as merge items.
@@ -1332,6 +1353,41 @@ fn is_canonical(cs: &[Centroid], atoms: &[bool]) -> bool {
                 .cmp(&Tagged::new(&cs[i], atoms[i]))
                 .is_le()
         })
+}
+
+/// The buffered unit values and weighted values of `a` and `b` as merge
+/// items in canonical order, each group sorted on its own (unit values by
+/// their keys, the cheap sort `compress` uses) and the two merged.
+fn loose_items(a: &TDigest, b: &TDigest) -> Vec<Tagged> {
+    // One representation for -0.0 and +0.0, as in `sort_items`.
+    let item = |c: Centroid| {
+        let mean = if c.mean == 0.0 { 0.0 } else { c.mean };
+        Tagged::new(&Centroid { mean, ..c }, true)
+    };
+    let mut keys: Vec<u64> = a.buffer.iter().chain(&b.buffer).copied().collect();
+    sort_keys(&mut keys, &mut Vec::new());
+    let units: Vec<Tagged> = keys
+        .iter()
+        .map(|&k| {
+            item(Centroid {
+                mean: key_to_f64(k),
+                weight: 1.0,
+            })
+        })
+        .collect();
+    let mut weighted: Vec<Tagged> = a
+        .pending
+        .iter()
+        .chain(&b.pending)
+        .map(|&c| item(c))
+        .collect();
+    if weighted.is_empty() {
+        return units;
+    }
+    weighted.sort_unstable_by(|x, y| x.cmp(y));
+    let mut out = Vec::with_capacity(units.len() + weighted.len());
+    merge_canonical(&units, &weighted, &mut out);
+    out
 }
 
 /// Linear merge of two canonical sequences.

@@ -50,3 +50,52 @@ fn clone_from_over_another_digest_behaves_as_a_clone() {
         assert_same(&target, &clone);
     }
 }
+
+/// A digest in an arbitrary state: compressed centroids, buffered unit
+/// values and weighted values, with repeats, signed zeros and ties.
+fn digest(scale: Scale, seed: u64, n: usize) -> TDigest {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut d = TDigest::with_scale(30 + (seed % 5) as u16 * 20, scale).unwrap();
+    for _ in 0..n {
+        let r = next();
+        let v = match r % 6 {
+            0 => (r >> 20) as f64 % 7.0,
+            1 => -0.0,
+            2 => 0.0,
+            _ => ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3,
+        };
+        if r % 97 == 0 {
+            d.add_weighted(v, 1.0 + (r >> 40) as f64 % 5.0).unwrap();
+        } else {
+            d.add(v);
+        }
+        if r % 40_009 == 0 {
+            d.compress();
+        }
+    }
+    d
+}
+
+#[test]
+fn merge_by_linear_runs_equals_merge_by_sorting_everything() {
+    for scale in [Scale::K1, Scale::K2] {
+        for seed in 0..150u64 {
+            let a = digest(scale, seed, [0, 3, 500, 20_000, 70_000][seed as usize % 5]);
+            let b = digest(
+                scale,
+                seed + 1000,
+                [70_000, 1, 0, 9_000, 30_000][seed as usize % 5],
+            );
+            let (mut fast, mut slow) = (a.clone(), a.clone());
+            fast.merge(&b).unwrap();
+            slow.merge_by_sorting_all(&b).unwrap();
+            assert_same(&fast, &slow);
+        }
+    }
+}
