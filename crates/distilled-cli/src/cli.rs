@@ -118,7 +118,8 @@ pub struct SelectArgs {
     /// Categorical columns to balance (comma-separated). An empty cell or null is a missing value.
     #[arg(long, value_delimiter = ',')]
     pub categorical: Vec<String>,
-    /// Numeric columns to balance (comma-separated). An empty cell or null is a missing value.
+    /// Numeric columns to balance (comma-separated). An empty cell or null is a missing value,
+    /// and so is NaN or an infinity (counted in the "missing" bucket of --stats).
     #[arg(long, value_delimiter = ',')]
     pub numeric: Vec<String>,
     /// Most categories tracked per categorical column, discovered from the stream in order of
