@@ -90,6 +90,38 @@ fn flush_is_visible_and_never_waits_out_concurrent_readers() {
     });
 }
 
+/// From the third publication on, the writer writes over the copy the
+/// previous deposit replaced, unless a reader still holds it: snapshots taken
+/// meanwhile must still be whole publications, in order.
+#[test]
+fn a_reused_publication_is_never_one_a_reader_holds() {
+    loom::model(|| {
+        let ing = ingest(u64::MAX);
+        let mut w = ing.writer();
+        let r = ing.clone();
+        let prefixes = [
+            Tally::of([]),
+            Tally::of([1]),
+            Tally::of([1, 2]),
+            Tally::of([1, 2, 3]),
+        ];
+        let reader = thread::spawn(move || {
+            let a = r.snapshot().unwrap();
+            let b = r.snapshot().unwrap();
+            let rank = |t: &Tally| prefixes.iter().position(|p| p == t);
+            let (ra, rb) = (rank(&a), rank(&b));
+            assert!(ra.is_some() && rb.is_some(), "torn snapshot {a:?} / {b:?}");
+            assert!(ra <= rb, "snapshots go backwards: {a:?} then {b:?}");
+        });
+        for i in 1..=3 {
+            w.update(i);
+            w.flush().unwrap();
+        }
+        reader.join().unwrap();
+        assert_eq!(ing.snapshot().unwrap(), Tally::of([1, 2, 3]));
+    });
+}
+
 #[test]
 #[cfg_attr(broken_ordering, should_panic(expected = "left == right"))]
 fn two_writers_and_a_reader_count_exactly() {
