@@ -88,9 +88,8 @@ where
     /// Items in `core.buf`. Kept outside the box on purpose: the cold path
     /// gets only the box, so a writer held in a local variable never has its
     /// address taken and the compiler keeps `len` in a register across a
-    /// loop of updates. With `len` beside the buffer, every update was a
-    /// load and a read-modify-write of memory that the next update waited
-    /// on (about a third of a Theta writer's time, see docs/bench-ingest.md).
+    /// loop of updates, instead of loading and storing it on every update
+    /// (docs/bench-ingest.md, round 4).
     len: usize,
     core: Box<BufferCore<S, T, N>>,
 }
@@ -139,6 +138,20 @@ where
                 0
             }
         }
+    }
+}
+
+impl<S, T, const N: usize> std::fmt::Debug for BufferedWriter<S, T, N>
+where
+    S: Mergeable + EmptyLike + Clone,
+    T: Copy,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BufferedWriter")
+            .field("buffered", &self.len)
+            .field("capacity", &N)
+            .field("writer", &self.core.writer)
+            .finish_non_exhaustive()
     }
 }
 

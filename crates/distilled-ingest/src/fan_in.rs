@@ -26,6 +26,16 @@ pub struct Producer<S: Mergeable + EmptyLike + Clone, R> {
     batch_size: usize,
 }
 
+impl<S: Mergeable + EmptyLike + Clone, R> std::fmt::Debug for Producer<S, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("queued", &self.batch.len())
+            .field("batch_size", &self.batch_size)
+            .field("writer", &self.writer)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<S: Mergeable + EmptyLike + Clone + Send, R> Producer<S, R> {
     /// A producer registering a new writer on `ingest` and sending batches of
     /// `batch_size` records (at least 1) on `tx`.

@@ -254,3 +254,15 @@ fn real_sketches_through_their_bulk_paths_count_exactly() {
     assert!(!s.is_estimation_mode());
     assert_eq!(s.estimate(), 3_000.0);
 }
+
+#[test]
+fn a_buffered_writer_shows_its_fill_level_in_debug() {
+    let ingest = Ingest::new(Tally::default());
+    let mut w = ingest.buffered_writer(update_each);
+    w.update(3u64);
+    let shown = format!("{w:?}");
+    assert!(
+        shown.contains("buffered: 1") && shown.contains("capacity: 512"),
+        "{shown}"
+    );
+}
