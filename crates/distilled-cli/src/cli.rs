@@ -76,9 +76,9 @@ const DEMO_EXAMPLES: &str = "Examples:\n  \
 /// Input encodings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Comma-separated values with a header line.
+    /// Comma-separated values with a header line (blank lines are skipped, not records).
     Csv,
-    /// One JSON object per line.
+    /// One JSON object per line (blank lines are skipped, not records).
     Jsonl,
 }
 
