@@ -241,6 +241,7 @@ fn writers_case<'a, S, T, W>(
     proto: &'a S,
     data: &'a [Vec<T>],
     threads: usize,
+    publish_every: u64,
     make: impl Fn(&Ingest<S>) -> W + 'a,
 ) -> Box<dyn Fn() -> Duration + 'a>
 where
@@ -250,7 +251,7 @@ where
 {
     Box::new(move || {
         let ingest = Ingest::builder(proto.empty_like())
-            .publish_every(DEFAULT_PUBLISH_EVERY)
+            .publish_every(publish_every)
             .build();
         let writers: Vec<_> = (0..threads)
             .map(|_| Mutex::new(Some(make(&ingest))))
@@ -343,11 +344,13 @@ where
         ));
         out.push((
             format!("ingest_{threads}_writers"),
-            writers_case(proto, data, threads, move |i| i.buffered_writer(bulk)),
+            writers_case(proto, data, threads, DEFAULT_PUBLISH_EVERY, move |i| {
+                i.buffered_writer(bulk)
+            }),
         ));
         out.push((
             format!("ingest_{threads}_writers_unbuffered"),
-            writers_case(proto, data, threads, Ingest::writer),
+            writers_case(proto, data, threads, DEFAULT_PUBLISH_EVERY, Ingest::writer),
         ));
         out.push((
             format!("mutex_{threads}_threads"),
@@ -577,35 +580,17 @@ fn snapshots<S, T>(
 fn intervals<S, T>(
     g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
     proto: &S,
-    data: &[T],
+    data: &[Vec<T>],
     bulk: fn(&mut S, &[T]),
 ) where
     S: Mergeable + EmptyLike + Update<T> + Clone + Send + Sync,
     T: Copy + Default + Send + Sync,
 {
-    g.throughput(Throughput::Elements(data.len() as u64));
+    g.throughput(Throughput::Elements(data[0].len() as u64));
     for every in [1u64 << 10, 1 << 12, 1 << 14, 1 << 16] {
+        let run = writers_case(proto, data, 1, every, move |i| i.buffered_writer(bulk));
         g.bench_function(format!("ingest_1_writer_every_{every}"), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let ingest = Ingest::builder(proto.empty_like())
-                        .publish_every(every)
-                        .build();
-                    let w = Mutex::new(Some(ingest.buffered_writer(bulk)));
-                    total += time_threads(1, data.len(), |_, stop| {
-                        let mut w = w.lock().unwrap().take().unwrap();
-                        feed(data, stop, |block| {
-                            for &x in block {
-                                w.update(x);
-                            }
-                        })
-                    })
-                    .scaled(Duration::ZERO);
-                    ingest.read(|s| black_box(s as *const S)).unwrap();
-                }
-                total
-            })
+            b.iter_custom(|iters| (0..iters).map(|_| run()).sum())
         });
     }
 }
@@ -671,10 +656,10 @@ fn bench_ingest(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("ingest/interval_theta");
-    intervals(&mut g, &theta, &keys[0], ThetaSketch::update_many::<u64>);
+    intervals(&mut g, &theta, &keys[..1], ThetaSketch::update_many::<u64>);
     g.finish();
     let mut g = c.benchmark_group("ingest/interval_tdigest");
-    intervals(&mut g, &td, &f64_data[0], TDigest::add_many);
+    intervals(&mut g, &td, &f64_data[..1], TDigest::add_many);
     g.finish();
 }
 

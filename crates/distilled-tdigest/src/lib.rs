@@ -658,6 +658,17 @@ impl TDigest {
     /// result does not depend on which side received the merge (see the crate
     /// documentation for the exact guarantee).
     pub fn merge(&mut self, other: &TDigest) -> Result<(), MergeError> {
+        self.merge_with(other, false)
+    }
+
+    /// [`TDigest::merge`] that always sorts every item, for tests of the
+    /// linear-merge path (same result, bit for bit).
+    #[doc(hidden)]
+    pub fn merge_by_sorting_all(&mut self, other: &TDigest) -> Result<(), MergeError> {
+        self.merge_with(other, true)
+    }
+
+    fn merge_with(&mut self, other: &TDigest, sort_all: bool) -> Result<(), MergeError> {
         if self.scale != other.scale {
             return Err(MergeError::ParameterMismatch {
                 parameter: "scale function",
@@ -669,28 +680,8 @@ impl TDigest {
             return Ok(());
         }
         if !(self.count() + other.count()).is_finite() {
-            return Err(MergeError::Incompatible(
-                "the merged total weight would overflow f64".into(),
-            ));
+            return Err(weight_overflow());
         }
-        self.merge_with(other, false);
-        Ok(())
-    }
-
-    /// [`TDigest::merge`] that always sorts every item, for tests of the
-    /// linear-merge path (same result, bit for bit).
-    #[doc(hidden)]
-    pub fn merge_by_sorting_all(&mut self, other: &TDigest) -> Result<(), MergeError> {
-        if self.scale != other.scale || !(self.count() + other.count()).is_finite() {
-            return self.merge(other);
-        }
-        if !other.is_empty() {
-            self.merge_with(other, true);
-        }
-        Ok(())
-    }
-
-    fn merge_with(&mut self, other: &TDigest, sort_all: bool) {
         let mut tagged = Vec::new();
         if !sort_all
             && is_canonical(&self.centroids, &self.atoms)
@@ -700,12 +691,10 @@ impl TDigest {
             // buffered values need sorting (one key sort, as `compress` does),
             // and linear merges of the sorted runs give the same sequence as
             // sorting everything (equal items are bit-identical).
+            merge_canonical(&self.tagged(), &other.tagged(), &mut tagged);
             let loose = loose_items(self, other);
-            if loose.is_empty() {
-                merge_canonical(&self.tagged(), &other.tagged(), &mut tagged);
-            } else {
-                let mut centroids = Vec::new();
-                merge_canonical(&self.tagged(), &other.tagged(), &mut centroids);
+            if !loose.is_empty() {
+                let centroids = std::mem::take(&mut tagged);
                 merge_canonical(&centroids, &loose, &mut tagged);
             }
         } else {
@@ -724,6 +713,7 @@ impl TDigest {
         self.pending_weight = 0.0;
         self.rejected += other.rejected;
         self.run_pass(&items, &item_atoms);
+        Ok(())
     }
 
     /// Merges many digests into a new one with the given compression, in one
@@ -770,9 +760,7 @@ impl TDigest {
             weight += it.weight;
         }
         if !f64::is_finite(weight) {
-            return Err(MergeError::Incompatible(
-                "the merged total weight would overflow f64".into(),
-            ));
+            return Err(weight_overflow());
         }
         out.centroid_weight = weight;
         out.min = min;
@@ -1120,10 +1108,8 @@ impl View<'_> {
     /// the curvature averaged from both cells, limited so that the result is
     /// monotone (`|k|·h² ≤ vb − va`). Returns `(va, vb, k)`.
     fn curved(&self, i: usize) -> (f64, f64, f64) {
+        debug_assert!(self.curved, "only K1 views interpolate along curves");
         let (va, vb) = (self.knot(i), self.knot(i + 1));
-        if !self.curved {
-            return (self.cs[i].mean, self.cs[i + 1].mean, 0.0);
-        }
         let k = match (self.cell_curvature(i), self.cell_curvature(i + 1)) {
             (Some(a), Some(b)) => (a + b) / 2.0,
             (Some(a), None) => a,
@@ -1388,6 +1374,11 @@ fn loose_items(a: &TDigest, b: &TDigest) -> Vec<Tagged> {
     let mut out = Vec::with_capacity(units.len() + weighted.len());
     merge_canonical(&units, &weighted, &mut out);
     out
+}
+
+/// The error of a merge whose total weight would not be a finite `f64`.
+fn weight_overflow() -> MergeError {
+    MergeError::Incompatible("the merged total weight would overflow f64".into())
 }
 
 /// Linear merge of two canonical sequences.
