@@ -419,6 +419,46 @@ fn merge(c: &mut Criterion) {
     g.finish();
 }
 
+/// Merging one digest that still holds a full buffer of raw values into an
+/// empty one: what an ingest reader does for every live t-digest writer.
+/// `distilled_merge` sorts only the buffered values and merges sorted runs;
+/// `distilled_merge_sort_all` is the same merge sorting every item (the path
+/// it replaced, bit-identical results); the peer merges a digest fed the same
+/// values without a final compression.
+fn merge_buffered(c: &mut Criterion) {
+    let xs = values(Dist::Uniform, 1 << 20, 77);
+    let mut ours = TDigest::new(100).unwrap();
+    ours.add_many(&xs);
+    let mut ds = DsDigest::new(100).unwrap();
+    for &x in &xs {
+        ds.update(x);
+    }
+    let mut g = c.benchmark_group("tdigest_merge_buffered_1e6");
+    g.sample_size(20);
+    g.bench_function("distilled_merge", |b| {
+        b.iter(|| {
+            let mut acc = TDigest::new(100).unwrap();
+            acc.merge(&ours).unwrap();
+            black_box(acc)
+        })
+    });
+    g.bench_function("distilled_merge_sort_all", |b| {
+        b.iter(|| {
+            let mut acc = TDigest::new(100).unwrap();
+            acc.merge_by_sorting_all(&ours).unwrap();
+            black_box(acc)
+        })
+    });
+    g.bench_function("datasketches_merge", |b| {
+        b.iter(|| {
+            let mut acc = DsDigest::new(100).unwrap();
+            acc.merge(&ds);
+            black_box(acc.freeze())
+        })
+    });
+    g.finish();
+}
+
 /// Interleaved rounds, best of each: on a loaded machine the minimum over
 /// many short rounds is far steadier than criterion's mean. Enabled with
 /// `TDIGEST_QUICK=<rounds>`; prints ns/value (add) and ms (merge) and exits.
@@ -515,7 +555,7 @@ fn quick(rounds: usize) {
     );
 }
 
-criterion_group!(benches, add, merge);
+criterion_group!(benches, add, merge, merge_buffered);
 
 fn main() {
     if let Some(rounds) = std::env::var("TDIGEST_QUICK")
